@@ -1,0 +1,17 @@
+"""Architecture components: each lists its tensors (symbolic shapes) and matmuls.
+
+Parameter counts and FLOPs are derived from those shapes by the cost modules.
+"""
+
+from symparams.components.attention import Attention
+from symparams.components.base import Component, Linear, Matmul, Tensor
+from symparams.components.embedding import LearnedPositions, TokenEmbedding
+from symparams.components.head import OutputHead
+from symparams.components.mlp import MLP, GatedMLP
+from symparams.components.norm import LayerNorm, RMSNorm
+from symparams.components.rotary import RotaryPositions
+
+__all__ = [
+    "Attention", "Component", "GatedMLP", "LayerNorm", "LearnedPositions", "Linear",
+    "MLP", "Matmul", "OutputHead", "RMSNorm", "RotaryPositions", "Tensor", "TokenEmbedding",
+]

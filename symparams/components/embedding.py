@@ -1,0 +1,52 @@
+"""Lookup tables: the token embedding and learned position embeddings.
+
+A lookup is not a matmul, so neither contributes FLOPs.
+
+>>> from symparams.symbols import V, h, s_max
+>>> TokenEmbedding(V, h).params()
+V*h
+>>> LearnedPositions(s_max, h, offset=2).params()
+h*(s_max + 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sympy import Expr, Integer
+
+from symparams._expr import as_expr
+from symparams.components.base import Component, Tensor
+
+__all__ = ["TokenEmbedding", "LearnedPositions"]
+
+
+@dataclass(frozen=True)
+class TokenEmbedding(Component):
+    """The ``V × h`` table of token vectors."""
+
+    V: Expr
+    h: Expr
+    key = "embedding"
+    label = "token embedding"
+
+    def tensors(self) -> tuple[Tensor, ...]:
+        return (Tensor("embed_tokens.weight", (self.V, self.h)),)
+
+
+@dataclass(frozen=True)
+class LearnedPositions(Component):
+    """A learned table of ``s_max (+ offset)`` position vectors of size ``h``.
+
+    ``offset`` is the number of extra rows some families allocate (OPT: 2).
+    """
+
+    s_max: Expr
+    h: Expr
+    offset: Expr = Integer(0)
+    key = "positions"
+    label = "learned positions"
+
+    def tensors(self) -> tuple[Tensor, ...]:
+        rows = as_expr(self.s_max) + as_expr(self.offset)
+        return (Tensor("embed_positions.weight", (rows, self.h)),)

@@ -1,0 +1,1 @@
+"""Costs derived from an architecture's components: params, FLOPs, memory."""

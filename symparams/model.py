@@ -1,0 +1,121 @@
+"""A model: an architecture bound to concrete sizes, with exact costs.
+
+>>> m = model("gpt2-xl")
+>>> m.params.total
+1557611200
+>>> m.forward_flops(batch=1, seq=1024).total
+3506703564800
+>>> model("gpt2-tiny")
+Traceback (most recent call last):
+...
+symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: cs336-gpt2-large, cs336-gpt2-medium, cs336-gpt2-small, cs336-gpt2-xl, gpt2, gpt2-large, gpt2-medium, gpt2-xl (or a path to a config.json)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Mapping
+
+from sympy import Symbol
+
+from symparams.architecture import Architecture
+from symparams.breakdown import Evaluation
+from symparams.conventions import FLOP_COUNTER, FlopConvention
+from symparams.errors import ConfigError, UnknownModelError
+from symparams.symbols import b as _b, s as _s, s_max as _s_max
+from symparams.units import dtype_bytes
+from symparams.values import evaluate, normalize_values
+
+__all__ = ["Model", "model", "from_preset"]
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """An :class:`~symparams.architecture.Architecture` at concrete sizes."""
+
+    name: str
+    architecture: Architecture
+    values: Mapping[Symbol, int]
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", normalize_values(self.values, source=self.name))
+
+    def value(self, expr) -> int:
+        """Any formula over the size symbols, at this model's sizes, exactly."""
+        return evaluate(expr, self.values)
+
+    @cached_property
+    def params(self) -> Evaluation:
+        """Trainable parameters, per piece and in total."""
+        return self.architecture.params().at(self.values, name=self.name)
+
+    @cached_property
+    def buffers(self) -> Evaluation:
+        """Non-trainable buffer elements (e.g. the RoPE table)."""
+        return self.architecture.buffers().at(self.values, name=self.name)
+
+    @property
+    def embedding_params(self) -> int:
+        from symparams.costs.params import embedding_params
+
+        return self.value(embedding_params(self.architecture))
+
+    @property
+    def non_embedding_params(self) -> int:
+        return self.params.total - self.embedding_params
+
+    def default_seq(self) -> int:
+        """The context length (``s_max``), the default sequence length."""
+        if _s_max not in self.values:
+            raise ConfigError(f"{self.name}: no context length (s_max); pass seq=")
+        return self.values[_s_max]
+
+    def workload(self, batch: int = 1, seq: int | None = None) -> dict[Symbol, int]:
+        """Sizes plus ``b`` and ``s`` (``s`` defaults to the context length)."""
+        seq = self.default_seq() if seq is None else seq
+        return {**self.values, **normalize_values({_b: batch, _s: seq}, source="workload")}
+
+    def forward_flops(self, batch: int = 1, seq: int | None = None,
+                      convention: FlopConvention = FLOP_COUNTER) -> Evaluation:
+        """Forward FLOPs for ``batch`` sequences of ``seq`` tokens."""
+        return self.architecture.forward_flops(convention).at(self.workload(batch, seq), name=self.name)
+
+    def kv_cache_bytes(self, batch: int = 1, tokens: int | None = None, dtype: str = "bf16") -> int:
+        """Bytes of K and V cached for ``batch`` sequences of ``tokens`` tokens."""
+        cache = self.architecture.kv_cache(dtype=dtype, tokens=_s)
+        return evaluate(cache.total, self.workload(batch, tokens))
+
+    def weights_bytes(self, dtype: str = "fp32") -> int:
+        """Bytes to hold the trainable parameters in ``dtype``."""
+        return evaluate(self.params.total * dtype_bytes(dtype), {})
+
+    def _repr_markdown_(self) -> str:
+        return self.params._repr_markdown_()
+
+
+def from_preset(name: str) -> Model:
+    """The preset model called ``name``."""
+    from symparams.architectures import architecture
+    from symparams.presets import PRESETS
+
+    preset = PRESETS[name]
+    return Model(preset.name, architecture(preset.architecture), preset.values, preset.source)
+
+
+def model(name: str | Path) -> Model:
+    """A preset by name, or a Hugging Face ``config.json`` (file or folder) by path."""
+    from symparams.presets import PRESETS
+
+    if isinstance(name, str) and name in PRESETS:
+        return from_preset(name)
+    path = Path(name)
+    if path.suffix == ".json" or path.is_dir() or path.exists():
+        from symparams.hf import from_hf_config
+
+        return from_hf_config(path)
+    raise UnknownModelError(
+        f"unknown model {str(name)!r}; presets: {', '.join(sorted(PRESETS))} (or a path to a config.json)"
+    )

@@ -1,0 +1,95 @@
+"""Concrete sizes for the symbols, and exact evaluation of formulas at them.
+
+A value mapping may be keyed by symbols or by their plain names; every value
+must be a positive Python ``int`` (``bool`` and floats are refused, so a count
+can never silently become inexact).
+
+>>> from symparams.symbols import h, l, V
+>>> sizes = normalize_values({"h": 768, l: 12})
+>>> evaluate(12*l*h**2 + 13*l*h, sizes)
+85054464
+>>> evaluate(V*h, sizes)
+Traceback (most recent call last):
+...
+symparams.errors.MissingValueError: cannot evaluate V*h: no value for V (vocabulary size)
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Mapping
+
+from sympy import Expr, Integer, Rational, Symbol
+
+from symparams._expr import as_expr
+from symparams.errors import ConfigError, MissingValueError
+from symparams.symbols import DESCRIPTIONS, by_name
+
+__all__ = ["normalize_values", "evaluate", "evaluate_exact"]
+
+
+def normalize_values(values: Mapping, *, source: str = "values") -> dict[Symbol, int]:
+    """Return ``{Symbol: int}`` from a mapping keyed by symbols or names.
+
+    Raises
+    ------
+    ConfigError
+        If a value is not a positive integer (the message names the symbol).
+    UnknownSymbolError
+        If a key names no symbol.
+    """
+    out: dict[Symbol, int] = {}
+    for key, value in values.items():
+        sym = key if isinstance(key, Symbol) else by_name(key)
+        if isinstance(value, Integer):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(
+                f"{source}: {sym.name}={value!r} must be a positive integer "
+                f"({DESCRIPTIONS.get(sym, sym.name)})"
+            )
+        if value <= 0:
+            raise ConfigError(
+                f"{source}: {sym.name}={value} must be a positive integer "
+                f"({DESCRIPTIONS.get(sym, sym.name)})"
+            )
+        out[sym] = value
+    return out
+
+
+def _missing(expr: Expr, values: Mapping[Symbol, int]) -> list[Symbol]:
+    return sorted((s for s in expr.free_symbols if s not in values), key=lambda s: s.name)
+
+
+def evaluate_exact(expr, values: Mapping[Symbol, int]) -> Fraction:
+    """Evaluate ``expr`` at ``values`` to an exact :class:`~fractions.Fraction`."""
+    expr = as_expr(expr)
+    missing = _missing(expr, values)
+    if missing:
+        names = ", ".join(f"{s.name} ({DESCRIPTIONS.get(s, s.name)})" for s in missing)
+        raise MissingValueError(f"cannot evaluate {expr}: no value for {names}")
+    result = expr.xreplace({s: Integer(values[s]) for s in expr.free_symbols})
+    if not isinstance(result, Rational):
+        raise TypeError(f"{expr} did not evaluate to a rational number: {result}")
+    return Fraction(int(result.p), int(result.q))
+
+
+def evaluate(expr, values: Mapping[Symbol, int]) -> int:
+    """Evaluate ``expr`` at ``values`` to an exact Python ``int``.
+
+    Raises
+    ------
+    MissingValueError
+        If a symbol of ``expr`` has no value.
+    ConfigError
+        If the result is not a whole number — the sizes break a divisibility
+        the formula assumes (for example ``h`` not divisible by ``a``).
+    """
+    exact = evaluate_exact(expr, values)
+    if exact.denominator != 1:
+        shown = ", ".join(f"{s.name}={values[s]}" for s in sorted(as_expr(expr).free_symbols, key=str))
+        raise ConfigError(
+            f"{expr} is not a whole number at {shown} (= {exact}); "
+            "check divisibility such as h % a == 0 or a % n_kv == 0"
+        )
+    return exact.numerator
