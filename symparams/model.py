@@ -8,7 +8,7 @@
 >>> model("gpt2-tiny")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: cs336-gpt2-large, cs336-gpt2-medium, cs336-gpt2-small, cs336-gpt2-xl, gpt2, gpt2-large, gpt2-medium, gpt2-xl (or a path to a config.json)
+symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: cs336-gpt2-large, ..., gpt2-xl, ..., qwen2-7b (or a path to a config.json)
 """
 
 from __future__ import annotations
@@ -67,6 +67,13 @@ class Model:
     def non_embedding_params(self) -> int:
         return self.params.total - self.embedding_params
 
+    @property
+    def active_params(self) -> int:
+        """Parameters one token goes through: the total, except that a mixture
+        of experts counts its router and ``k`` of its ``E`` experts."""
+        arch = self.architecture
+        return self.value(sum(c.active_params() * (arch.layers if in_block else 1) for c, in_block in arch.parts()))
+
     def default_seq(self) -> int:
         """The context length (``s_max``), the default sequence length."""
         if _s_max not in self.values:
@@ -92,6 +99,52 @@ class Model:
         """Bytes to hold the trainable parameters in ``dtype``."""
         return evaluate(self.params.total * dtype_bytes(dtype), {})
 
+    # ---- training costs (symparams.costs.flops / activations / training) ----
+    def backward_flops(self, batch: int = 1, seq: int | None = None,
+                       convention: FlopConvention = FLOP_COUNTER) -> Evaluation:
+        """Backward FLOPs: two gradient matmuls per forward matmul (= 2 × forward)."""
+        from symparams.costs.flops import backward_flops
+
+        return backward_flops(self.architecture, convention).at(self.workload(batch, seq), name=self.name)
+
+    def train_step_flops(self, batch: int = 1, seq: int | None = None, *, recompute: str = "none",
+                         optimizer: bool = True, convention: FlopConvention = FLOP_COUNTER) -> Evaluation:
+        """Forward + backward (+ recomputation) (+ AdamW update) FLOPs of one step.
+
+        >>> m = model("gpt2")
+        >>> m.train_step_flops(seq=1024, optimizer=False).total == 3 * m.forward_flops(seq=1024).total
+        True
+        """
+        from symparams.costs.flops import train_step_flops
+
+        bd = train_step_flops(self.architecture, convention, recompute=recompute, optimizer=optimizer)
+        return bd.at(self.workload(batch, seq), name=self.name)
+
+    def flops_per_token(self, seq: int | None = None, *, recompute: str = "none") -> int:
+        """Forward + backward FLOPs per trained token (no optimizer), FlopCounterMode."""
+        from symparams.costs.flops import flops_per_token
+
+        return evaluate(flops_per_token(self.architecture, recompute=recompute), self.workload(1, seq))
+
+    def activation_memory(self, batch: int = 1, seq: int | None = None, **options) -> Evaluation:
+        """Activation bytes of a training forward pass (options of
+        :func:`symparams.costs.activations.activation_memory`: dtype, dropout, recompute, attention, t,
+        sequence_parallel)."""
+        from symparams.costs.activations import activation_memory
+
+        return activation_memory(self.architecture, **options).at(self.workload(batch, seq), name=self.name)
+
+    def activation_bytes(self, batch: int = 1, seq: int | None = None, dtype: str = "bf16", **options) -> int:
+        """Total of :meth:`activation_memory`, in bytes."""
+        return self.activation_memory(batch, seq, dtype=dtype, **options).total
+
+    def training_memory(self, batch: int = 1, seq: int | None = None, **options) -> Evaluation:
+        """Peak AdamW training bytes per device (options of
+        :func:`symparams.costs.training.training_memory`: recipe, zero, n_dp, t, activations)."""
+        from symparams.costs.training import training_memory
+
+        return training_memory(self.architecture, **options).at(self.workload(batch, seq), name=self.name)
+
     def _repr_markdown_(self) -> str:
         return self.params._repr_markdown_()
 
@@ -107,15 +160,19 @@ def from_preset(name: str) -> Model:
 
 def model(name: str | Path) -> Model:
     """A preset by name, or a Hugging Face ``config.json`` (file or folder) by path."""
+    from symparams.hf.presets import HF_PRESETS, hf_preset_model
     from symparams.presets import PRESETS
 
     if isinstance(name, str) and name in PRESETS:
         return from_preset(name)
+    if isinstance(name, str) and name in HF_PRESETS:
+        return hf_preset_model(name)
     path = Path(name)
     if path.suffix == ".json" or path.is_dir() or path.exists():
         from symparams.hf import from_hf_config
 
         return from_hf_config(path)
+    names = sorted([*PRESETS, *HF_PRESETS])
     raise UnknownModelError(
-        f"unknown model {str(name)!r}; presets: {', '.join(sorted(PRESETS))} (or a path to a config.json)"
+        f"unknown model {str(name)!r}; presets: {', '.join(names)} (or a path to a config.json)"
     )

@@ -1,4 +1,9 @@
-"""Derivation reports: the piece | formula | value table a blog post shows.
+"""Derivation reports: what a blog post shows, as Markdown, LaTeX or HTML.
+
+A report renders whatever :func:`symparams.costs.derivation_parts` returns for
+a cost — evaluated breakdowns — so every cost the library derives has a
+report: per piece the name, the formula, the formula with the numbers put in,
+and the value; then the total, its closed form and its leading order.
 
 >>> from symparams.model import model
 >>> text = derivation(model("cs336-gpt2-xl"))
@@ -6,61 +11,236 @@
 True
 >>> "8,508,230,400 bytes = 8.5082 GB = 7.9239 GiB" in text
 True
+>>> print(derivation(model("gpt2"), fmt="latex", style="$$").splitlines()[1])
+$$\\text{token embedding} = V h = 50{,}257 \\cdot 768 = 38{,}597{,}376$$
 """
 
 from __future__ import annotations
 
-from symparams.printing.latex import breakdown_latex, latex, latex_int, latex_text
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from fractions import Fraction
+
+from sympy import expand
+
+from symparams.algebra import leading_order
+from symparams.errors import ConventionError
+from symparams.printing.display import check_style, display_math
+from symparams.printing.html import breakdown_html, display_math_html, html_page, inline_math
+from symparams.printing.latex import breakdown_latex_rows, grouping_sep, latex, latex_int, latex_text
 from symparams.printing.markdown import breakdown_table
-from symparams.units import dtype_bytes, format_bytes
+from symparams.units import GB, GiB, dtype_bytes, format_bytes, format_int
 
-__all__ = ["derivation", "FORMATS"]
+__all__ = ["derivation", "FORMATS", "Part"]
 
-FORMATS = ("md", "latex")
+FORMATS = ("md", "latex", "html")
+
+#: The dtype of the "weights in …" line of a parameter report (worked example A loads fp32).
+WEIGHTS_DTYPE = "fp32"
 
 
-def _params_md(m, dtype: str) -> str:
-    parts = [f"# {m.name}: parameters", "", f"Architecture: {m.architecture.title} (`{m.architecture.name}`).", ""]
-    sizes = ", ".join(f"{sym.name} = {v:,}" for sym, v in sorted(m.values.items(), key=lambda kv: kv[0].name))
-    parts += [f"Sizes: {sizes}.", "", breakdown_table(m.architecture.params(), m.values)]
-    buffers = m.architecture.buffers()
-    if buffers.pieces:
-        parts += ["", "Non-trainable buffers (not in the parameter count):", "",
-                  breakdown_table(buffers, m.values)]
+@dataclass(frozen=True)
+class Part:
+    """One evaluated breakdown of a report, with its closed form and leading order."""
+
+    breakdown: object
+    values: dict | None
+    name: str = ""
+
+    @classmethod
+    def of(cls, obj) -> "Part":
+        """From an ``Evaluation`` (sizes bound) or a bare ``Breakdown``."""
+        bd = getattr(obj, "breakdown", obj)
+        return cls(bd, getattr(obj, "values", None), getattr(obj, "name", ""))
+
+    @cached_property
+    def total(self) -> int | None:
+        return None if self.values is None else _evaluate(self.breakdown.total, self.values)
+
+    @property
+    def closed_form(self):
+        return self.breakdown.expanded
+
+    @cached_property
+    def leading(self):
+        """Leading-order form, or None when it is the whole closed form."""
+        lead = _leading_order(self.breakdown.total)
+        return None if expand(lead - self.closed_form) == 0 else lead
+
+    def leading_share(self) -> Fraction | None:
+        """Leading-order value over the exact total (None without sizes or total 0)."""
+        if self.values is None or self.leading is None or not self.total:
+            return None
+        return Fraction(_evaluate(self.leading, self.values)) / self.total
+
+
+@lru_cache(maxsize=1024)
+def _leading_order(expr):
+    return leading_order(expr)
+
+
+def _evaluate(expr, values):
+    from symparams.values import evaluate
+
+    return evaluate(expr, values)
+
+
+def _sizes(values, skip=()) -> str:
+    return ", ".join(f"{sym.name} = {v:,}" for sym, v in sorted(values.items(), key=lambda kv: kv[0].name)
+                     if sym not in skip)
+
+
+def _unit_text(part: Part) -> str:
+    """The total in the part's unit, with GB/GiB for bytes."""
+    total = part.total
+    if total is None:
+        return ""
+    if part.breakdown.unit == "bytes":
+        return format_bytes(total)
+    sci = f" ({total:.4e})" if abs(total) >= 10**6 else ""
+    return f"{format_int(total)} {part.breakdown.unit}{sci}"
+
+
+def _param_extras(m, dtype: str) -> list[tuple[str, int | None]]:
     per = dtype_bytes(dtype)
-    parts += [
-        "",
-        f"- embedding parameters (token + position tables): {m.embedding_params:,}",
-        f"- non-embedding parameters: {m.non_embedding_params:,}",
-        f"- weights in {dtype} ({per} bytes per parameter): {format_bytes(m.weights_bytes(dtype))}",
+    return [
+        ("embedding parameters (token + position tables)", m.embedding_params),
+        ("non-embedding parameters", m.non_embedding_params),
+        (f"weights in {dtype} ({per} bytes per parameter)", m.weights_bytes(dtype)),
     ]
-    for note in m.architecture.notes:
-        parts.append(f"- note: {note}")
-    return "\n".join(parts) + "\n"
 
 
-def _params_latex(m, dtype: str) -> str:
-    body = breakdown_latex(m.architecture.params(), m.values)
-    weights = m.weights_bytes(dtype)
-    total = latex_text(f"weights in {dtype}")
-    per = dtype_bytes(dtype)
-    tail = (
-        rf"{total} = {latex(per)} \times {latex_int(m.params.total)} = {latex_int(weights)}"
-        rf"\ \text{{bytes}} \approx {weights / 10**9:.4f}\ \text{{GB}} = {weights / 2**30:.4f}\ \text{{GiB}}"
-    )
-    out = ["$$", body, "$$", "", "$$", tail, "$$"]
-    buffers = m.architecture.buffers()
-    if buffers.pieces:
-        out += ["", "$$", breakdown_latex(buffers, m.values), "$$"]
+# ---- Markdown ------------------------------------------------------------------
+
+def _md(m, cost, parts, dtype, sep) -> str:
+    out = [f"# {m.name}: {cost}", "", f"Architecture: {m.architecture.title} (`{m.architecture.name}`).", "",
+           f"Sizes: {_sizes(m.values)}."]
+    for part in parts:
+        bd = part.breakdown
+        out += ["", f"## {bd.quantity}", ""]
+        extra = _sizes(part.values, skip=m.values) if part.values is not None else ""
+        if extra:
+            out += [f"Workload: {extra}.", ""]
+        out.append(breakdown_table(bd, part.values, sep=sep))
+        out += ["", f"- closed form: ${latex(part.closed_form)}$"]
+        if part.leading is not None:
+            share = part.leading_share()
+            pct = "" if share is None else f" ({float(share) * 100:.2f} % of the exact total)"
+            out.append(f"- leading order: ${latex(part.leading)}${pct}")
+        if part.total is not None:
+            out.append(f"- total: {_unit_text(part)}")
+        out += [f"- note: {note}" for note in bd.notes]
+    if cost == "params":
+        out += [""]
+        for label, value in _param_extras(m, dtype):
+            shown = format_bytes(value) if label.startswith("weights") else format_int(value)
+            out.append(f"- {label}: {shown}")
     return "\n".join(out) + "\n"
 
 
-def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str = "fp32") -> str:
-    """The derivation of ``cost`` for model ``m`` as Markdown or LaTeX."""
-    if cost != "params":
-        from symparams.errors import ConventionError
+# ---- LaTeX ---------------------------------------------------------------------
 
-        raise ConventionError(f"unknown cost {cost!r}; choose one of: params")
+def _latex_rows(part: Part, sep: str, substitute: bool):
+    rows = breakdown_latex_rows(part.breakdown, part.values, sep=sep, substitute=substitute)
+    total = part.total
+    if part.breakdown.unit == "bytes" and total is not None:
+        lhs, steps = rows[-1]
+        steps[-1] += (rf"\ \text{{bytes}} \approx {total / GB:.4f}\ \text{{GB}}"
+                      rf" = {total / GiB:.4f}\ \text{{GiB}}")
+    if part.leading is not None:
+        steps = [latex(part.leading)]
+        if part.values is not None:
+            steps.append(latex_int(_evaluate(part.leading, part.values), sep))
+        rows.append((latex_text("leading order"), steps))
+    return rows
+
+
+def _weights_row(m, dtype: str, sep: str):
+    weights = m.weights_bytes(dtype)
+    return (latex_text(f"weights in {dtype}"),
+            [rf"{latex(dtype_bytes(dtype))} \times {latex_int(m.params.total, sep)}",
+             rf"{latex_int(weights, sep)}\ \text{{bytes}} \approx {weights / GB:.4f}\ \text{{GB}}"
+             rf" = {weights / GiB:.4f}\ \text{{GiB}}"])
+
+
+def _latex_doc(m, cost, parts, dtype, sep, style, tags, substitute) -> str:
+    out, tag = [], 1
+    for part in parts:
+        bd = part.breakdown
+        out.append(f"% {m.name}: {bd.quantity} ({bd.unit}; {bd.convention})")
+        block, tag = display_math(_latex_rows(part, sep, substitute), style=style, tags=tags, tag_start=tag)
+        out += [block, ""]
+    if cost == "params":
+        block, tag = display_math([_weights_row(m, dtype, sep)], style=style, tags=tags, tag_start=tag)
+        out += [f"% {m.name}: weights", block, ""]
+    return "\n".join(out)
+
+
+# ---- HTML ----------------------------------------------------------------------
+
+def _html(m, cost, parts, dtype, sep, tex_sep, substitute) -> str:
+    from html import escape
+
+    body = [f"<h1>{escape(m.name)}: {escape(cost)}</h1>",
+            f"<p>Architecture: {escape(m.architecture.title)} (<code>{escape(m.architecture.name)}</code>).</p>",
+            f"<p>Sizes: {escape(_sizes(m.values))}.</p>"]
+    for part in parts:
+        bd = part.breakdown
+        body.append(f"<h2>{escape(bd.quantity)}</h2>")
+        extra = _sizes(part.values, skip=m.values) if part.values is not None else ""
+        if extra:
+            body.append(f"<p>Workload: {escape(extra)}.</p>")
+        body.append(breakdown_html(bd, part.values, sep=sep))
+        rows = [f"{lhs} &= {' = '.join(steps)}" for lhs, steps in _latex_rows(part, tex_sep, substitute)]
+        body.append(display_math_html(r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"))
+        items = [f"closed form: {inline_math(latex(part.closed_form))}"]
+        if part.total is not None:
+            items.append(f"total: {escape(_unit_text(part))}")
+        items += [f"note: {escape(note)}" for note in bd.notes]
+        body.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+    if cost == "params":
+        items = [f"{escape(label)}: {escape(format_bytes(v) if label.startswith('weights') else format_int(v))}"
+                 for label, v in _param_extras(m, dtype)]
+        body.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+    return html_page(f"{m.name}: {cost}", "\n".join(body))
+
+
+def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = None, batch: int = 1,
+               seq: int | None = None, style: str = "aligned", tags: bool = False,
+               grouping: str = "comma", substitute: bool = True) -> str:
+    """The derivation of ``cost`` for model ``m`` as Markdown, LaTeX or HTML.
+
+    Parameters
+    ----------
+    cost
+        Any cost :func:`symparams.costs.derivation_parts` knows (``params``, ``flops``, ...).
+    fmt
+        ``"md"`` (tables with inline math), ``"latex"`` (display math for a
+        post) or ``"html"`` (a standalone page typeset by KaTeX).
+    dtype
+        Passed to the cost (e.g. the KV cache dtype); for ``params`` the dtype
+        of the weights line (fp32 when not given).
+    style, tags
+        LaTeX layout: ``"aligned"``, ``"align*"`` or ``"$$"``, with ``\\tag`` numbers or not.
+    grouping
+        Digit grouping of big numbers: ``"comma"`` or ``"thin"`` (thin space).
+    substitute
+        Show each formula with the numbers put in before its value (LaTeX, HTML).
+    """
+    from symparams.costs import derivation_parts
+
+    if fmt not in FORMATS:
+        raise ConventionError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    style = check_style(style)
+    sep = grouping_sep(grouping)
+    kwargs = {"batch": batch, "seq": seq}
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    parts = [Part.of(p) for p in derivation_parts(m, cost, **kwargs)]
+    weights_dtype = dtype or WEIGHTS_DTYPE
     if fmt == "latex":
-        return _params_latex(m, dtype)
-    return _params_md(m, dtype)
+        return _latex_doc(m, cost, parts, weights_dtype, sep, style, tags, substitute)
+    text_sep = {"{,}": ",", r"\,": "\u2009", "": ""}[sep]
+    if fmt == "html":
+        return _html(m, cost, parts, weights_dtype, text_sep, sep, substitute)
+    return _md(m, cost, parts, weights_dtype, text_sep)

@@ -24,7 +24,7 @@ from sympy import Symbol
 from symparams.errors import UnknownSymbolError
 
 __all__ = [
-    "l", "h", "a", "V", "d_ff", "s", "b", "n_kv", "d_head", "s_max", "n", "E", "k",
+    "l", "h", "a", "V", "d_ff", "s", "b", "n_kv", "d_head", "s_max", "n", "E", "k", "w", "d_emb", "t", "n_dp",
     "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
 ]
 
@@ -46,6 +46,10 @@ s_max = _size("s_max")
 n = _size("n")
 E = _size("E")
 k = _size("k")
+d_emb = _size("d_emb")
+w = _size("w")
+t = _size("t")
+n_dp = _size("n_dp")
 
 # (symbol, LaTeX name, meaning) — the one table the rest of the package reads.
 _TABLE = (
@@ -62,6 +66,10 @@ _TABLE = (
     (n, "n", "generated tokens (decode steps) after a prompt of s tokens"),
     (E, "E", "number of experts in a mixture-of-experts MLP"),
     (k, "k", "experts used per token (top-k routing)"),
+    (d_emb, r"d_{\mathrm{emb}}", "word-embedding width when it differs from h (OPT word_embed_proj_dim)"),
+    (w, "w", "sliding attention window (tokens each query attends to, itself included)"),
+    (t, "t", "tensor-parallel degree (devices a layer's matrices are split over)"),
+    (n_dp, r"N_{\mathrm{dp}}", "data-parallel devices (ZeRO shards optimizer state, gradients, weights over them)"),
 )
 
 SYMBOLS: tuple[Symbol, ...] = tuple(row[0] for row in _TABLE)

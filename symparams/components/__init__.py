@@ -8,10 +8,12 @@ from symparams.components.base import Component, Linear, Matmul, Tensor
 from symparams.components.embedding import LearnedPositions, TokenEmbedding
 from symparams.components.head import OutputHead
 from symparams.components.mlp import MLP, GatedMLP
+from symparams.components.moe import MoE
 from symparams.components.norm import LayerNorm, RMSNorm
+from symparams.components.projection import Projection
 from symparams.components.rotary import RotaryPositions
 
 __all__ = [
     "Attention", "Component", "GatedMLP", "LayerNorm", "LearnedPositions", "Linear",
-    "MLP", "Matmul", "OutputHead", "RMSNorm", "RotaryPositions", "Tensor", "TokenEmbedding",
+    "MLP", "Matmul", "MoE", "OutputHead", "Projection", "RMSNorm", "RotaryPositions", "Tensor", "TokenEmbedding",
 ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sympy import Expr, Integer
 
-from symparams.components.base import Component, Linear, Matmul, Tensor
+from symparams.components.base import Activation, Component, Linear, Matmul, Tensor
 
 __all__ = ["Attention"]
 
@@ -31,6 +31,7 @@ class Attention(Component):
 
     ``qkv_bias`` / ``o_bias`` put biases on the Q, K, V and on the output
     projection separately (Qwen2 has the first and not the second).
+    ``cache_heads`` (default ``n_kv``) is how many K/V heads the cache holds.
     """
 
     h: Expr
@@ -39,6 +40,7 @@ class Attention(Component):
     d_head: Expr
     qkv_bias: bool = False
     o_bias: bool = False
+    cache_heads: Expr | None = None
     key = "attention"
 
     @property
@@ -70,5 +72,67 @@ class Attention(Component):
         return (q, k, v, scores, values, o)
 
     def kv_cache_elements(self, b, s) -> Expr:
-        """Keys and values for every cached token: ``2·b·s·n_kv·d_head``."""
-        return Integer(2) * b * s * self.n_kv * self.d_head
+        """Keys and values for every cached token: ``2·b·s·n_kv·d_head``.
+
+        ``cache_heads`` overrides ``n_kv`` for implementations that broadcast
+        K/V to more heads before caching (Falcon's new decoder architecture
+        caches all ``a`` heads).
+        """
+        heads = self.n_kv if self.cache_heads is None else self.cache_heads
+        return Integer(2) * b * s * heads * self.d_head
+
+    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+        """What eager attention keeps for backward (Korthikanti et al. 2022, §4.1).
+
+        The Q/K/V input, Q and K (for ``QKᵀ``), the softmax output, with
+        dropout its 1-byte mask and its output, V, the output projection's
+        input, and with dropout the 1-byte mask of the output dropout. K and V
+        are counted at ``n_kv`` heads (before any GQA repeat).
+
+        >>> from symparams.symbols import h, a, b, s
+        >>> mha = Attention(h, a, a, h / a)
+        >>> sum(t.numel for t in mha.saved_activations(b, s) if t.role == "activation")
+        2*a*b*s**2 + 5*b*h*s
+        """
+        tokens = b * s
+        q_w, kv_w = self.a * self.d_head, self.n_kv * self.d_head
+        square = b * self.a * s * s
+        acts = [
+            Activation("attention.input", tokens * self.h, split="sequence"),
+            Activation("attention.q", tokens * q_w),
+            Activation("attention.k", tokens * kv_w),
+            Activation("attention.softmax", square, quadratic=True),
+        ]
+        if dropout:
+            acts += [
+                Activation("attention.dropout_mask", square, role="mask", quadratic=True),
+                Activation("attention.dropout_output", square, quadratic=True),
+            ]
+        acts += [
+            Activation("attention.v", tokens * kv_w),
+            Activation("attention.o_proj_input", tokens * q_w),
+        ]
+        if dropout:
+            acts.append(Activation("attention.output_dropout_mask", tokens * self.h,
+                                   role="mask", split="sequence"))
+        return tuple(acts)
+
+    def op_outputs(self, b, s) -> tuple[Activation, ...]:
+        """Outputs of the q/k/v projections, ``scores`` (``QKᵀ``), ``softmax``, ``values``, ``o_proj``."""
+        tokens = b * s
+        square = b * self.a * s * s
+        q, k, v, o = self.linears()
+        return (
+            *(Activation(f"attention.{lin.name}", tokens * lin.d_out) for lin in (q, k, v)),
+            Activation("attention.scores", square, quadratic=True),
+            Activation("attention.softmax", square, quadratic=True),
+            Activation("attention.values", tokens * self.a * self.d_head),
+            Activation("attention.o_proj", tokens * o.d_out),
+        )
+
+    def elementwise_flops(self, b, s) -> Expr:
+        """Bias adds (1 per output element), scaling the scores by ``1/√d_head``
+        (1 per score) and the softmax (5 per score: max, subtract, exp, sum, divide)."""
+        square = b * self.a * s * s
+        biases = sum((lin.bias_flops(b * s) for lin in self.linears()), Integer(0))
+        return biases + 6 * square

@@ -20,7 +20,7 @@ from sympy import Expr, Integer, Mul
 
 from symparams._expr import as_expr as _expr, sum_exprs
 
-__all__ = ["Tensor", "Linear", "Matmul", "Component"]
+__all__ = ["Tensor", "Linear", "Matmul", "Component", "Activation", "ACTIVATION_ROLES", "ACTIVATION_SPLITS"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,27 @@ class Matmul:
         """FLOPs at ``flops_per_mac`` (2: one multiply and one add per MAC)."""
         return _expr(flops_per_mac) * self.macs
 
+    def backward(self) -> tuple["Matmul", "Matmul"]:
+        """The two matmuls autograd runs for this one in the backward pass.
+
+        For ``Y = X·W`` (``m×k · k×n``): the input gradient ``dX = dY·Wᵀ``
+        (``m×n · n×k``) and the weight gradient ``dW = Xᵀ·dY`` (``k×m · m×n``),
+        each with the same ``m·k·n`` multiply-accumulates as the forward product.
+        PyTorch's ``FlopCounterMode`` counts both whenever both operands require
+        grad — true of every matmul in a trained transformer, the first layer's
+        included (its input is the embedding output, which requires grad because
+        the embedding table does).
+
+        >>> mm = Matmul("up", 6, 4, 16)
+        >>> [(g.name, g.m, g.k, g.n) for g in mm.backward()]
+        [('up.grad_input', 6, 16, 4), ('up.grad_weight', 4, 6, 16)]
+        >>> sum(g.macs for g in mm.backward()) == 2 * mm.macs
+        True
+        """
+        grad_in = Matmul(f"{self.name}.grad_input", self.m, self.n, self.k, self.count, self.kind)
+        grad_w = Matmul(f"{self.name}.grad_weight", self.k, self.m, self.n, self.count, self.kind)
+        return grad_in, grad_w
+
 
 @dataclass(frozen=True)
 class Linear:
@@ -102,6 +123,46 @@ class Linear:
     def matmul(self, tokens, kind: str = "linear") -> Matmul:
         return Matmul(self.name, tokens, self.d_in, self.d_out, kind=kind)
 
+    def bias_flops(self, tokens) -> Expr:
+        """The bias add on ``tokens`` rows: 1 FLOP per output element (0 without bias)."""
+        return _expr(tokens) * self.d_out if self.bias else Integer(0)
+
+
+ACTIVATION_ROLES = ("activation", "mask", "fp32")
+ACTIVATION_SPLITS = ("tensor", "sequence")
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A tensor of a forward pass with ``numel`` elements, as memory accounting sees it.
+
+    ``role`` decides its bytes per element: ``"activation"`` (the activation
+    dtype: 2 bytes in 16-bit training), ``"mask"`` (a 1-byte dropout mask) or
+    ``"fp32"`` (4 bytes whatever the activation dtype, e.g. logits kept in fp32
+    for the cross-entropy). ``split`` says how Megatron-style tensor parallelism
+    of degree ``t`` divides it: ``"tensor"`` (split across heads or the MLP
+    width) or ``"sequence"`` (replicated, divided by ``t`` only with sequence
+    parallelism). ``quadratic`` marks the ``b·a·s²`` attention tensors that
+    selective recomputation and FlashAttention-style kernels do not store.
+
+    >>> from symparams.symbols import b, s, h
+    >>> Activation("norm.input", b * s * h, split="sequence").numel
+    b*h*s
+    """
+
+    name: str
+    numel: Expr
+    role: str = "activation"
+    split: str = "tensor"
+    quadratic: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "numel", _expr(self.numel))
+        if self.role not in ACTIVATION_ROLES:
+            raise ValueError(f"Activation {self.name}: role={self.role!r}; choose one of {ACTIVATION_ROLES}")
+        if self.split not in ACTIVATION_SPLITS:
+            raise ValueError(f"Activation {self.name}: split={self.split!r}; choose one of {ACTIVATION_SPLITS}")
+
 
 class Component:
     """Base of every architecture component (a frozen dataclass subclass).
@@ -122,6 +183,10 @@ class Component:
         """Trainable parameters: the element count of every trainable tensor."""
         return sum_exprs(t.numel for t in self.tensors() if t.trainable)
 
+    def active_params(self) -> Expr:
+        """Parameters one token uses: all of them, except in a mixture of experts."""
+        return self.params()
+
     def buffer_elements(self) -> Expr:
         """Elements of non-trainable buffers (not parameters)."""
         return sum_exprs(t.numel for t in self.tensors() if not t.trainable)
@@ -132,4 +197,20 @@ class Component:
 
     def kv_cache_elements(self, b, s) -> Expr:
         """Elements this component caches for ``b`` sequences of ``s`` tokens."""
+        return Integer(0)
+
+    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+        """Tensors autograd keeps for the backward pass (Korthikanti et al. 2022)."""
+        return ()
+
+    def op_outputs(self, b, s) -> tuple[Activation, ...]:
+        """The output of every operation of a forward pass, by operation name."""
+        return ()
+
+    def elementwise_flops(self, b, s) -> Expr:
+        """Non-matmul arithmetic of a forward pass (norms, activations, softmax, bias adds).
+
+        Counted only under a convention with ``elementwise=True``; the
+        per-element counts are named in each component's docstring.
+        """
         return Integer(0)

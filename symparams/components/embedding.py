@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sympy import Expr, Integer
 
 from symparams._expr import as_expr
-from symparams.components.base import Component, Tensor
+from symparams.components.base import Activation, Component, Tensor
 
 __all__ = ["TokenEmbedding", "LearnedPositions"]
 
@@ -32,6 +32,12 @@ class TokenEmbedding(Component):
 
     def tensors(self) -> tuple[Tensor, ...]:
         return (Tensor("embed_tokens.weight", (self.V, self.h)),)
+
+    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+        """With dropout, the 1-byte mask of the embedding dropout (token ids are not counted)."""
+        if not dropout:
+            return ()
+        return (Activation("embedding.dropout_mask", b * s * self.h, role="mask", split="sequence"),)
 
 
 @dataclass(frozen=True)

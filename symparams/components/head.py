@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sympy import Expr
 
-from symparams.components.base import Component, Linear, Matmul, Tensor
+from symparams.components.base import Activation, Component, Linear, Matmul, Tensor
 
 __all__ = ["OutputHead"]
 
@@ -44,3 +44,23 @@ class OutputHead(Component):
 
     def matmuls(self, b, s) -> tuple[Matmul, ...]:
         return (self.linear().matmul(b * s, kind="logits"),)
+
+    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+        """The head's input and the logits, kept in fp32 for the cross-entropy
+        (Korthikanti et al. 2022: ``2·b·s·h + 4·b·s·V`` bytes)."""
+        return (
+            Activation("output_head.input", b * s * self.h, split="sequence"),
+            Activation("output_head.logits", b * s * self.V, role="fp32"),
+        )
+
+    def op_outputs(self, b, s) -> tuple[Activation, ...]:
+        """Outputs of ``lm_head`` (the logits) and of ``cross_entropy`` (its
+        log-softmax over the vocabulary, which autograd keeps: ``b·s·V``)."""
+        return (
+            Activation("output_head.lm_head", b * s * self.V),
+            Activation("output_head.cross_entropy", b * s * self.V),
+        )
+
+    def elementwise_flops(self, b, s):
+        """The bias add, if any (the loss is not part of the model)."""
+        return self.linear().bias_flops(b * s)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sympy import Expr
 
-from symparams.components.base import Component, Tensor
+from symparams.components.base import Activation, Component, Tensor
 
 __all__ = ["LayerNorm", "RMSNorm"]
 
@@ -31,6 +31,17 @@ class LayerNorm(Component):
         gain = Tensor("norm.weight", (self.h,))
         return (gain, Tensor("norm.bias", (self.h,))) if self.bias else (gain,)
 
+    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+        """Its input (``2·b·s·h`` bytes in 16-bit, Korthikanti et al. 2022)."""
+        return (Activation("norm.input", b * s * self.h, split="sequence"),)
+
+    def op_outputs(self, b, s) -> tuple[Activation, ...]:
+        return (Activation("norm.output", b * s * self.h, split="sequence"),)
+
+    def elementwise_flops(self, b, s):
+        """5 FLOPs per element with γ and β, 4 without (DeepSpeed's profiler count)."""
+        return (5 if self.bias else 4) * b * s * self.h
+
 
 @dataclass(frozen=True)
 class RMSNorm(Component):
@@ -42,3 +53,14 @@ class RMSNorm(Component):
 
     def tensors(self) -> tuple[Tensor, ...]:
         return (Tensor("norm.weight", (self.h,)),)
+
+    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+        """Its input."""
+        return (Activation("norm.input", b * s * self.h, split="sequence"),)
+
+    def op_outputs(self, b, s) -> tuple[Activation, ...]:
+        return (Activation("norm.output", b * s * self.h, split="sequence"),)
+
+    def elementwise_flops(self, b, s):
+        """4 FLOPs per element: square, sum, scale by the reciprocal RMS, multiply by γ."""
+        return 4 * b * s * self.h

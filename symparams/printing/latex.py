@@ -2,7 +2,8 @@
 
 One printer for the package: word subscripts in roman type
 (``d_{\\mathrm{ff}}``), leading term first (``order="grlex"``), numbers
-grouped with ``{,}`` so KaTeX and LaTeX keep the comma tight.
+grouped with ``{,}`` (a tight comma in LaTeX and KaTeX) or ``\\,`` (a thin
+space, the typographic convention of many journals).
 
 >>> from symparams.symbols import h, l, V, d_ff
 >>> latex(12*l*h**2 + 13*l*h + V*h)
@@ -11,48 +12,175 @@ grouped with ``{,}`` so KaTeX and LaTeX keep the comma tight.
 '3 d_{\\\\mathrm{ff}} h'
 >>> latex_int(2127057600)
 '2{,}127{,}057{,}600'
+>>> latex_int(2127057600, "thin")
+'2\\\\,127\\\\,057\\\\,600'
+>>> latex_substituted(3*h*d_ff, {"h": 1600, "d_ff": 6400})
+'3 \\\\cdot 6{,}400 \\\\cdot 1{,}600'
 """
 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
+from functools import lru_cache
+from typing import Mapping
 
 import sympy
 
 from symparams._expr import as_expr
+from symparams.errors import ConventionError
 from symparams.symbols import LATEX_NAMES
 
-__all__ = ["latex", "latex_int", "latex_text", "breakdown_latex"]
+__all__ = [
+    "GROUPINGS", "grouping_sep", "latex", "latex_int", "latex_number", "latex_substituted",
+    "latex_text", "breakdown_latex", "breakdown_latex_rows",
+]
+
+#: Digit-group separators by name: ``{,}`` keeps the comma tight in math mode.
+GROUPINGS: dict[str, str] = {"comma": "{,}", "thin": r"\,", "none": ""}
+
+
+def grouping_sep(grouping: str) -> str:
+    """The separator for a grouping name (``"comma"``, ``"thin"``, ``"none"``).
+
+    A separator itself (``"{,}"``, ``"\\,"``) is accepted and returned as is.
+
+    >>> grouping_sep("thin")
+    '\\\\,'
+    >>> grouping_sep("dots")
+    Traceback (most recent call last):
+    ...
+    symparams.errors.ConventionError: unknown digit grouping 'dots'; choose one of: comma, thin, none
+    """
+    if grouping in GROUPINGS:
+        return GROUPINGS[grouping]
+    if grouping in GROUPINGS.values():
+        return grouping
+    raise ConventionError(f"unknown digit grouping {grouping!r}; choose one of: {', '.join(GROUPINGS)}")
 
 
 def latex(expr, **options) -> str:
     """LaTeX of ``expr`` with symparams' symbol names and leading term first."""
+    if not options:
+        return _latex_default(as_expr(expr))
     options.setdefault("order", "grlex")
     return sympy.latex(as_expr(expr), symbol_names=LATEX_NAMES, **options)
 
 
+@lru_cache(maxsize=4096)
+def _latex_default(expr) -> str:
+    # expressions are immutable and reports print the same ones many times
+    return sympy.latex(expr, symbol_names=LATEX_NAMES, order="grlex")
+
+
 def latex_int(value: int, sep: str = "{,}") -> str:
-    """An integer with thousands grouped (``{,}`` or ``\\,`` for a thin space)."""
-    return f"{value:,}".replace(",", sep)
+    """An integer with thousands grouped: ``sep`` is a separator or a grouping name."""
+    return f"{value:,}".replace(",", grouping_sep(sep))
+
+
+def latex_number(value, sep: str = "{,}") -> str:
+    """An exact number: an int grouped by thousands, a fraction as ``\\frac``.
+
+    >>> latex_number(Fraction(1, 2)), latex_number(-1200)
+    ('\\\\frac{1}{2}', '-1{,}200')
+    """
+    value = Fraction(value)
+    if value.denominator == 1:
+        sign = "-" if value < 0 else ""
+        return sign + latex_int(abs(value.numerator), sep)
+    return rf"\frac{{{latex_int(value.numerator, sep)}}}{{{latex_int(value.denominator, sep)}}}"
+
+
+def latex_substituted(expr, values: Mapping, sep: str = "{,}") -> str:
+    """``expr`` with every size replaced by its number, products shown as ``\\cdot``.
+
+    This is the middle step of a hand derivation (``V h = 50{,}257 \\cdot 1{,}600``).
+    Symbols without a value keep their names.
+    """
+    from symparams.values import normalize_values
+
+    names = dict(LATEX_NAMES)
+    names.update({sym: latex_int(v, sep) for sym, v in normalize_values(values).items()})
+    return sympy.latex(as_expr(expr), symbol_names=names, mul_symbol="dot", order="grlex")
 
 
 _TEXT_ESCAPES = {"_": r"\_", "&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}"}
 
 
+def _times(match) -> str:
+    """``×count`` as math: ``{\\times}2``, ``{\\times}l`` (a size symbol in its LaTeX name)."""
+    token = match.group(1)
+    if token.isdigit():
+        factor = token
+    else:
+        from symparams.symbols import SYMBOLS
+
+        names = {sym.name: LATEX_NAMES[sym] for sym in SYMBOLS}
+        factor = names.get(token, r"\text{" + token.replace("_", r"\_") + "}")
+    return "}" + r"{\times}" + factor + r"\text{"
+
+
 def latex_text(text: str) -> str:
-    """``\\text{…}`` with LaTeX specials escaped (``_`` breaks KaTeX's text mode)."""
+    """``\\text{…}`` with LaTeX specials escaped (``_`` breaks KaTeX's text mode).
+
+    A count written ``×2`` or ``×l`` leaves text mode, so the symbol is set in
+    math italic as in the formulas.
+
+    >>> latex_text("q_proj")
+    '\\\\text{q\\\\_proj}'
+    >>> latex_text("one block (×l)")
+    '\\\\text{one block (}{\\\\times}l\\\\text{)}'
+    """
     escaped = re.sub(r"[_&%#${}]", lambda m: _TEXT_ESCAPES[m.group()], text)
-    return r"\text{" + escaped.replace("×", r"$\times$") + "}"
+    escaped = re.sub(r"×\s*([A-Za-z0-9]+(?:\\_[A-Za-z0-9]+)?)", lambda m: _times(_Unescaped(m)), escaped)
+    out = r"\text{" + escaped.replace("×", r"$\times$") + "}"
+    return out.replace(r"\text{}", "")
 
 
-def breakdown_latex(breakdown, values=None, *, sep: str = "{,}") -> str:
-    """A breakdown as an ``aligned`` block: one row per piece, then the total."""
+class _Unescaped:
+    """A regex match whose group 1 has ``\\_`` turned back into ``_``."""
+
+    def __init__(self, match):
+        self._token = match.group(1).replace(r"\_", "_")
+
+    def group(self, _):
+        return self._token
+
+
+def breakdown_latex_rows(breakdown, values=None, *, sep: str = "{,}",
+                         substitute: bool = False) -> list[tuple[str, list[str]]]:
+    """Rows of a derivation: ``(left side, [right-hand steps])``.
+
+    Each piece and the block give ``[formula, (numbers,) value]``; the total
+    gives ``[total, multiplied-out form, value]`` (steps that repeat the one
+    before are dropped). Values are left out when ``values`` is None.
+    """
+    from sympy import expand
+
     from symparams.printing.markdown import breakdown_rows
 
     rows = []
-    for label, expr, value in breakdown_rows(breakdown, values):
-        line = rf"{latex_text(label)} &= {latex(expr)}"
+    last = len(breakdown_rows(breakdown)) - 1
+    for i, (label, expr, value) in enumerate(breakdown_rows(breakdown, values)):
+        steps = [latex(expr)]
+        if i == last:
+            steps.append(latex(expand(expr)))
+        elif substitute and values is not None and expr.free_symbols:
+            steps.append(latex_substituted(expr, values, sep))
         if value is not None:
-            line += rf" = {latex_int(value, sep)}"
-        rows.append(line)
+            steps.append(latex_number(value, sep))
+        deduped = [step for j, step in enumerate(steps) if j == 0 or step != steps[j - 1]]
+        rows.append((latex_text(label), deduped))
+    return rows
+
+
+def breakdown_latex(breakdown, values=None, *, sep: str = "{,}", substitute: bool = False) -> str:
+    """A breakdown as an ``aligned`` block: one row per piece, then the total.
+
+    >>> from symparams.architectures import architecture
+    >>> print(breakdown_latex(architecture("gpt-classic").params()).splitlines()[-1])
+    \\text{total parameters} &= V h + l \\left(12 h^{2} + 13 h\\right) = 12 h^{2} l + V h + 13 h l\\end{aligned}
+    """
+    rows = [f"{lhs} &= {' = '.join(steps)}" for lhs, steps in
+            breakdown_latex_rows(breakdown, values, sep=sep, substitute=substitute)]
     return r"\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}"

@@ -44,10 +44,13 @@ def markdown_table(header: tuple[str, ...], rows) -> str:
     return "\n".join(lines)
 
 
-def breakdown_table(breakdown, values=None, *, title: str = "") -> str:
-    """The breakdown as a Markdown table, with a line naming the convention."""
+def breakdown_table(breakdown, values=None, *, title: str = "", sep: str = ",") -> str:
+    """The breakdown as a Markdown table, with a line naming the convention.
+
+    ``sep`` groups the digits of the values (``","``, or ``"\u2009"`` for a thin space).
+    """
     cells = [
-        (label, f"${latex(expr)}$", "" if v is None else format_int(v))
+        (label, f"${latex(expr)}$", "" if v is None else format_int(v, sep))
         for label, expr, v in breakdown_rows(breakdown, values)
     ]
     out = markdown_table(("piece", "formula", "value"), cells)

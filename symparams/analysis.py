@@ -1,0 +1,314 @@
+"""Analysis a numeric calculator cannot do: leading order with its exact remainder,
+crossovers in closed form, elasticities, and solving memory budgets.
+
+Each function is one call on symbolic costs (an architecture, or any formula).
+
+>>> from symparams.architectures import architecture
+>>> seq_crossover(architecture("gpt-classic"), "attention", "dense")
+6*h
+>>> seq_crossover(architecture("gpt-classic"), "attention", "mlp")
+4*h
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from math import ceil, floor
+from typing import Mapping
+
+from sympy import Expr, Integer, Rational, cancel, diff, expand, factor, solve
+
+from symparams._expr import as_expr
+from symparams.algebra import DEFAULT_LARGE, leading_order
+from symparams.conventions import FLOP_COUNTER, FlopConvention
+from symparams.errors import ConfigError
+from symparams.symbols import a as _a, b as _b, h as _h, n_kv as _n_kv, s as _s
+from symparams.values import evaluate_exact, normalize_values
+
+__all__ = [
+    "LeadingView", "leading_view", "flops_of", "FLOP_GROUPS", "seq_crossover",
+    "kv_weights_crossover", "logits_width", "sensitivity", "elasticity", "gqa_savings",
+    "largest_fitting", "fewest_fitting", "largest_batch", "fewest_devices",
+]
+
+
+# ---- leading order with the exact remainder ------------------------------------------------------
+
+@dataclass(frozen=True)
+class LeadingView:
+    """``expr = leading · (1 + ratio)``: the leading-order form and the exact remainder ratio."""
+
+    expr: Expr
+    leading: Expr
+    remainder: Expr
+    ratio: Expr
+
+    def at(self, values: Mapping) -> Fraction:
+        """The remainder ratio ``remainder / leading`` at ``values``, exact."""
+        sizes = normalize_values(values)
+        return evaluate_exact(self.remainder, sizes) / evaluate_exact(self.leading, sizes)
+
+
+def leading_view(expr, large=DEFAULT_LARGE) -> LeadingView:
+    """Leading-order form of ``expr`` and the exact ratio of what it leaves out.
+
+    >>> from symparams.symbols import l, h, V
+    >>> v = leading_view(12*l*h**2 + 13*l*h + V*h)
+    >>> v.leading, v.ratio
+    (12*h**2*l, (V + 13*l)/(12*h*l))
+    >>> v.at({"l": 48, "h": 1600, "V": 50257})
+    Fraction(50881, 921600)
+    """
+    expr = expand(as_expr(expr))
+    lead = leading_order(expr, large)
+    rem = expand(expr - lead)
+    return LeadingView(expr, lead, rem, factor(cancel(rem / lead)))
+
+
+# ---- FLOPs by group and the sequence length where two groups cross -------------------------------
+
+FLOP_GROUPS = ("attention", "projections", "mlp", "dense", "logits")
+
+
+def flops_of(arch, group: str, convention: FlopConvention = FLOP_COUNTER, *, b=_b, s=_s) -> Expr:
+    """Forward FLOPs of one group of matmuls, model-wide.
+
+    ``"attention"``: the score and value products (``s × s``); ``"projections"``:
+    Q, K, V, O; ``"mlp"``: the feed-forward matrices; ``"dense"``: every weight
+    matmul of the blocks (projections + MLP); ``"logits"``: the output head.
+
+    >>> from symparams.architectures import architecture
+    >>> flops_of(architecture("gpt-classic"), "attention")
+    4*b*h*l*s**2
+    """
+    if group not in FLOP_GROUPS:
+        raise ConfigError(f"group={group!r} is not one of: {', '.join(FLOP_GROUPS)}")
+    total = Integer(0)
+    for component, in_block in arch.parts():
+        for mm in component.matmuls(b, s):
+            hit = {
+                "attention": mm.kind == "attention",
+                "projections": mm.kind == "linear" and component.key == "attention" and in_block,
+                "mlp": mm.kind == "linear" and component.key in ("mlp", "moe") and in_block,
+                "dense": mm.kind == "linear" and in_block,
+                "logits": mm.kind == "logits",
+            }[group]
+            if hit:
+                f = convention.matmul_flops(mm, s)
+                total += arch.layers * f if in_block else f
+    return expand(total)
+
+
+def _positive_root(equation, symbol) -> Expr:
+    roots = [r for r in solve(equation, symbol) if r.is_positive is not False and r != 0]
+    if len(roots) != 1:
+        raise ConfigError(f"expected one positive {symbol} solving {equation} = 0, found {roots}")
+    return cancel(roots[0])
+
+
+def seq_crossover(arch, first: str = "attention", second: str = "dense",
+                  convention: FlopConvention = FLOP_COUNTER) -> Expr:
+    """The sequence length ``s`` at which two FLOP groups are equal, in closed form.
+
+    Attention products grow as ``s²``, everything else as ``s``: below the
+    crossover ``first`` costs less than ``second``. For classic MHA without causal
+    halving, attention equals all dense matmuls at ``s = 6h`` (Narayanan's
+    ``s/(6h)``) and the MLP alone at ``s = 4h``; causal halving doubles both.
+
+    >>> from symparams.architectures import architecture
+    >>> from symparams.conventions import CAUSAL_HALF
+    >>> seq_crossover(architecture("gpt-classic"), convention=CAUSAL_HALF)
+    12*h
+    >>> seq_crossover(architecture("cs336"), "attention", "mlp")
+    3*d_ff/2
+    """
+    return _positive_root(flops_of(arch, first, convention) - flops_of(arch, second, convention), _s)
+
+
+def kv_weights_crossover(arch, *, weight_dtype: str = "bf16", kv_dtype: str = "bf16", b=_b) -> Expr:
+    """Tokens per sequence ``s`` at which the KV cache of ``b`` sequences weighs as much as the weights.
+
+    >>> from symparams.architectures import architecture
+    >>> kv_weights_crossover(architecture("gpt-classic"))
+    (V + 12*h*l + 13*l)/(2*b*l)
+    """
+    from symparams.costs.kv_cache import kv_cache
+    from symparams.units import dtype_bytes
+
+    weights = arch.params().total * dtype_bytes(weight_dtype)
+    cache = kv_cache(arch, dtype=kv_dtype, tokens=_s, b=b).total
+    return _positive_root(expand(cache - weights), _s)
+
+
+def logits_width(arch, share=Rational(1, 10), convention: FlopConvention = FLOP_COUNTER,
+                 relations: Mapping | None = None) -> Expr:
+    """The width ``h`` above which the logits take less than ``share`` of forward FLOPs.
+
+    The threshold is the ``h`` where ``logits / forward = share`` exactly
+    (default one tenth); ``relations`` ties other widths to ``h`` first (e.g.
+    ``{d_ff: 4*h}``). The answer depends on ``V``, ``l`` and ``s``.
+
+    >>> from symparams.architectures import architecture
+    >>> logits_width(architecture("gpt-classic"))
+    (9*V - 2*l*s)/(12*l)
+    """
+    rel = {k: as_expr(v) for k, v in (relations or {}).items()}
+    total = sum((flops_of(arch, g, convention) for g in ("attention", "dense", "logits")), Integer(0))
+    logits = flops_of(arch, "logits", convention)
+    eq = expand((logits - as_expr(share) * total).xreplace(rel))
+    return _positive_root(cancel(eq / (_b * _s * _h)), _h)
+
+
+# ---- sensitivities ---------------------------------------------------------------------------
+
+def sensitivity(expr, x) -> Expr:
+    """``∂expr/∂x``, expanded.
+
+    >>> from symparams.symbols import l, h, V
+    >>> sensitivity(12*l*h**2 + 13*l*h + V*h, h)
+    V + 24*h*l + 13*l
+    """
+    return expand(diff(as_expr(expr), x))
+
+
+def elasticity(expr, x, values: Mapping | None = None):
+    """``(x/expr)·∂expr/∂x``: the % change of ``expr`` per % change of ``x``.
+
+    Symbolic, or an exact Fraction at ``values``. For ``12·l·h²`` it is 2.
+
+    >>> from symparams.symbols import l, h, V
+    >>> elasticity(12*l*h**2 + V*h, h)
+    (V + 24*h*l)/(V + 12*h*l)
+    >>> elasticity(12*l*h**2 + V*h, h, {"l": 12, "h": 768, "V": 50257})
+    Fraction(271441, 160849)
+    """
+    expr = as_expr(expr)
+    e = factor(cancel(x * diff(expr, x) / expr))
+    if values is None:
+        return e
+    return evaluate_exact(e, normalize_values(values))
+
+
+def gqa_savings(arch, cost: str = "kv_cache") -> Expr:
+    """Fraction of ``cost`` saved by ``n_kv`` K/V heads instead of ``a``, as a function of ``n_kv/a``.
+
+    ``cost`` is ``"kv_cache"``, ``"params"`` or ``"forward_flops"``; the
+    architecture's attention is rebuilt with ``n_kv`` and with ``a`` K/V heads.
+
+    >>> from symparams.architectures import architecture
+    >>> gqa_savings(architecture("cs336"))
+    (a - n_kv)/a
+    >>> gqa_savings(architecture("gpt-classic"), "params")
+    2*l*(a - n_kv)*(h + 1)/(a*(V + 12*h*l + 13*l))
+    """
+    def with_heads(heads):
+        def swap(c):
+            return replace(c, n_kv=heads) if c.key == "attention" else c
+        return replace(arch, block=tuple(swap(c) for c in arch.block))
+
+    def measure(x):
+        if cost == "kv_cache":
+            return x.kv_cache(dtype="bf16").total
+        if cost == "params":
+            return x.params().total
+        if cost == "forward_flops":
+            return x.forward_flops().total
+        raise ConfigError(f"cost={cost!r} is not one of: kv_cache, params, forward_flops")
+
+    gqa, mha = measure(with_heads(_n_kv)), measure(with_heads(_a))
+    return factor(cancel(1 - gqa / mha))
+
+
+# ---- solving a memory budget --------------------------------------------------------------------
+
+def _fit(expr, budget, symbol, values, largest: bool) -> int:
+    expr = as_expr(expr)
+    sizes = normalize_values({k: v for k, v in (values or {}).items()})
+    sizes.pop(symbol, None)
+    bound = expand(expr.xreplace({k: Integer(v) for k, v in sizes.items()}))
+    if bound.free_symbols - {symbol}:
+        names = ", ".join(sorted(x.name for x in bound.free_symbols - {symbol}))
+        raise ConfigError(f"cannot solve for {symbol}: no value for {names}")
+    fits = lambda x: evaluate_exact(bound, {symbol: x}) <= budget  # noqa: E731
+    roots = [r for r in solve(bound - as_expr(budget), symbol) if r.is_real]
+    guess = max([float(r) for r in roots if r > 0], default=1.0)
+    x = max(1, floor(guess) if largest else ceil(guess))
+    if largest:
+        while x > 0 and not fits(x):
+            x -= 1
+        while fits(x + 1):
+            x += 1
+        return x  # 0: nothing fits
+    while x > 1 and fits(x - 1):
+        x -= 1
+    for _ in range(10_000):
+        if fits(x):
+            return x
+        x += 1
+    raise ConfigError(f"no {symbol} up to {x} fits {budget} bytes")
+
+
+def largest_fitting(memory, budget: int, symbol=_b, values: Mapping | None = None) -> int:
+    """The largest integer ``symbol`` (batch by default) with ``memory ≤ budget``.
+
+    ``memory`` grows with ``symbol``; solved in closed form, then checked exactly
+    on the integers around the root. 0 if even 1 does not fit.
+
+    >>> from symparams.symbols import b, s, h
+    >>> largest_fitting(10**9 + 34 * b * s * h, 80 * 10**9, values={"s": 1024, "h": 1600})
+    1418
+    """
+    return _fit(memory, budget, symbol, values, largest=True)
+
+
+def fewest_fitting(memory, budget: int, symbol, values: Mapping | None = None) -> int:
+    """The smallest integer ``symbol`` (devices: ``n_dp`` for ZeRO, ``t`` for TP) with ``memory ≤ budget``.
+
+    ``memory`` falls as ``symbol`` grows (state or matrices split over devices).
+
+    >>> from symparams.symbols import n_dp
+    >>> P = 6_738_415_616
+    >>> fewest_fitting(16 * P / n_dp, 80 * 10**9, n_dp)   # ZeRO-3: every byte sharded
+    2
+    """
+    return _fit(memory, budget, symbol, values, largest=False)
+
+
+def largest_batch(arch, budget: int, values: Mapping, **training) -> int:
+    """The largest batch whose AdamW training memory fits ``budget`` bytes per device.
+
+    ``training`` are the keyword arguments of
+    :func:`symparams.costs.training.training_memory` (recipe, ZeRO stage,
+    ``n_dp``, ``t``, activation variants); ``values`` the sizes and ``s``.
+
+    >>> from symparams.architectures import architecture
+    >>> xl = {"l": 48, "h": 1600, "a": 25, "V": 50257, "s": 1024}
+    >>> largest_batch(architecture("gpt-classic"), 80 * 10**9, xl)
+    6
+    >>> largest_batch(architecture("gpt-classic"), 80 * 10**9, xl, activations={"recompute": "full"})
+    149
+    """
+    from symparams.costs.training import training_memory
+
+    return largest_fitting(training_memory(arch, **training).total, budget, _b, values)
+
+
+def fewest_devices(arch, budget: int, values: Mapping, *, over: str = "n_dp", zero: int = 3,
+                   **training) -> int:
+    """The fewest devices (``over="n_dp"``: ZeRO data parallel; ``"t"``: tensor parallel) for
+    which AdamW training memory per device fits ``budget`` bytes, at batch ``b`` in ``values``.
+
+    >>> from symparams.architectures import architecture
+    >>> llama = {"l": 32, "h": 4096, "a": 32, "V": 32000, "d_ff": 11008, "s": 4096, "b": 1}
+    >>> fewest_devices(architecture("cs336"), 80 * 10**9, llama, activations={"recompute": "full"})
+    2
+    """
+    from symparams.costs.training import training_memory
+    from symparams.symbols import n_dp, t
+
+    if over not in ("n_dp", "t"):
+        raise ConfigError(f"over={over!r} is not one of: n_dp, t")
+    symbol = n_dp if over == "n_dp" else t
+    kwargs = {"zero": zero, over: symbol, **training}
+    return fewest_fitting(training_memory(arch, **kwargs).total, budget, symbol, values)

@@ -1,0 +1,71 @@
+"""Mixture of experts: a router and ``E`` expert MLPs, ``k`` of them per token.
+
+Every expert is stored, so the parameter count holds all ``E`` of them plus the
+router (``E × h``, no bias). A token only goes through the ``k`` experts its
+router picks: the forward pass costs the router matmul and ``k`` expert MLPs
+per token, and :meth:`MoE.active_params` counts the router and ``k`` experts.
+
+>>> from symparams.symbols import h, d_ff, E, k, b, s
+>>> moe = MoE(h, d_ff, E, k)
+>>> moe.params()
+3*E*d_ff*h + E*h
+>>> moe.active_params()
+E*h + 3*d_ff*h*k
+>>> sum(mm.flops() for mm in moe.matmuls(b, s))
+2*E*b*h*s + 6*b*d_ff*h*k*s
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sympy import Expr
+
+from symparams._expr import sum_exprs
+from symparams.components.base import Component, Linear, Matmul, Tensor
+from symparams.components.mlp import GatedMLP
+
+__all__ = ["MoE"]
+
+
+@dataclass(frozen=True)
+class MoE(Component):
+    """Top-``k`` routing over ``E`` gated experts of width ``d_ff`` (Mixtral).
+
+    ``expert`` is the MLP of one expert (a :class:`GatedMLP` by default); the
+    expert weights are that MLP's tensors with a leading ``E`` axis.
+    """
+
+    h: Expr
+    d_ff: Expr
+    E: Expr
+    k: Expr
+    activation: str = "silu"
+    key = "moe"
+
+    @property
+    def label(self) -> str:
+        return f"MoE: router + E experts ({self.expert().label}), top-k"
+
+    def expert(self) -> GatedMLP:
+        return GatedMLP(self.h, self.d_ff, activation=self.activation)
+
+    def router(self) -> Linear:
+        return Linear("router", self.h, self.E)
+
+    def tensors(self) -> tuple[Tensor, ...]:
+        experts = tuple(
+            Tensor(f"experts.{t.name}", (self.E, *t.shape)) for t in self.expert().tensors()
+        )
+        return (*self.router().tensors(), *experts)
+
+    def active_params(self) -> Expr:
+        """Router plus the ``k`` experts one token goes through."""
+        return sum_exprs([*(t.numel for t in self.router().tensors()), self.k * self.expert().params()])
+
+    def matmuls(self, b, s) -> tuple[Matmul, ...]:
+        routed = tuple(
+            Matmul(f"experts.{mm.name}", mm.m, mm.k, mm.n, count=self.k * mm.count, kind=mm.kind)
+            for mm in self.expert().matmuls(b, s)
+        )
+        return (self.router().matmul(b * s), *routed)

@@ -1,0 +1,236 @@
+"""One short declarative definition per Hugging Face family, and one builder.
+
+A :class:`Family` is data: which norm, which MLP, which positions, which
+biases (a constant, or the name of the flag field that sets it), how the KV
+heads and the per-block norms are decided. :func:`build` turns a family and a
+validated config into an :class:`~symparams.architecture.Architecture` over
+the size symbols plus the sizes, from the same components every architecture
+uses — a new family adds a row to :data:`FAMILIES`, not arithmetic.
+
+>>> from symparams.hf.reader import load
+>>> arch, values = build(load({"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
+...     "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 128, "vocab_size": 100}))
+>>> arch.params().expanded
+2*V*h + 3*d_ff*h*l + 2*h**2*l + 2*h*l + h + 2*h**2*l*n_kv/a
+>>> sorted(values.items())
+[('V', 100), ('a', 4), ('d_ff', 128), ('h', 64), ('l', 2), ('n_kv', 2), ('s_max', 2048)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from sympy import Integer
+
+from symparams.architecture import Architecture
+from symparams.components import (
+    MLP, Attention, GatedMLP, LayerNorm, LearnedPositions, MoE, OutputHead, Projection, RMSNorm,
+    RotaryPositions, TokenEmbedding,
+)
+from symparams.hf.fields import DERIVED, FIELDS
+from symparams.hf.reader import Fields, RawConfig
+from symparams.symbols import E, V, a, d_emb, d_ff, d_head, h, k, n_kv, s_max
+
+__all__ = ["Family", "FAMILIES", "build"]
+
+
+@dataclass(frozen=True)
+class Family:
+    """How ``transformers`` builds one ``model_type``, as flags.
+
+    Bias entries are ``True``/``False`` or the name of a flag field in
+    :data:`symparams.hf.fields.FIELDS` (e.g. ``"attention_bias"``).
+    ``kv``: ``"field"`` (``num_key_value_heads``, GQA/MQA), ``"mha"`` (one KV
+    head per query head) or ``"falcon"`` (``multi_query`` /
+    ``new_decoder_architecture``). ``norms``: per-block norm count, or
+    ``"falcon"``. ``ffn_ratio``: MLP width when the config leaves it to the
+    family (GPT-2 ``n_inner``, Falcon ``ffn_hidden_size``: ``4·h``).
+    """
+
+    title: str
+    norm: str = "rms"  # "rms" | "layer"
+    mlp: str = "gated"  # "gated" | "plain" | "moe"
+    positions: str = "rope"  # "rope" | "learned" | "falcon" (rope unless alibi)
+    qkv_bias: bool | str = False
+    o_bias: bool | str = False
+    mlp_bias: bool | str = False
+    head_bias: bool = False
+    kv: str = "field"
+    norms: int | str = 2
+    parallel: bool | str = False
+    ffn_ratio: int | None = None
+    position_offset: int = 0
+
+
+FAMILIES: Mapping[str, Family] = MappingProxyType({
+    "gpt2": Family("GPT-2", norm="layer", mlp="plain", positions="learned", qkv_bias=True, o_bias=True,
+                   mlp_bias=True, kv="mha", ffn_ratio=4),
+    "llama": Family("Llama", qkv_bias="attention_bias", o_bias="attention_bias", mlp_bias="mlp_bias"),
+    "mistral": Family("Mistral"),
+    "mixtral": Family("Mixtral (sparse MoE)", mlp="moe"),
+    "qwen2": Family("Qwen2 (biases on Q, K, V only)", qkv_bias=True),
+    "gemma": Family("Gemma (GeGLU, head_dim given)", qkv_bias="attention_bias", o_bias="attention_bias"),
+    "gpt_neox": Family("GPT-NeoX / Pythia", norm="layer", mlp="plain", qkv_bias="attention_bias",
+                       o_bias="attention_bias", mlp_bias=True, kv="mha", parallel="parallel_residual"),
+    "opt": Family("OPT", norm="layer", mlp="plain", positions="learned", qkv_bias="bias", o_bias="bias",
+                  mlp_bias="bias", kv="mha", position_offset=2),
+    "phi": Family("Phi (parallel attention and MLP, one LayerNorm)", norm="layer", mlp="plain",
+                  qkv_bias=True, o_bias=True, mlp_bias=True, head_bias=True, norms=1, parallel=True),
+    "falcon": Family("Falcon", norm="layer", mlp="plain", positions="falcon", qkv_bias="bias", o_bias="bias",
+                     mlp_bias="bias", kv="falcon", norms="falcon", parallel="parallel_attn", ffn_ratio=4),
+})
+
+
+def _flag(f: Fields, setting) -> bool:
+    return setting if isinstance(setting, bool) else f.flag(setting)
+
+
+def _head(f: Fields, hidden: int, heads: int, values: dict):
+    """``(d_head expression, its value)``: the symbol if ``head_dim`` is given, else ``h/a``."""
+    given = f.size("head_dim") if "head_dim" in f.table else DERIVED
+    if given is not DERIVED:
+        values["d_head"] = given
+        return d_head, given
+    if hidden % heads:
+        key = f.table["hidden"].key
+        raise f.error(f"field {key!r} = {hidden} is not divisible by the number of attention heads {heads} "
+                      "(and no 'head_dim' is given); expected hidden_size % num_attention_heads == 0")
+    return h / a, hidden // heads
+
+
+def _kv(fam: Family, f: Fields, heads: int, values: dict):
+    """``(n_kv expression, heads the cache holds or None)`` per the family's rule."""
+    if fam.kv == "mha":
+        return a, None
+    if fam.kv == "falcon":
+        new_arch, given = f.flag("new_arch"), f.size("kv_heads")
+        if not new_arch and f.flag("multi_query"):
+            return Integer(1), None  # FalconAttention: num_kv_heads = 1 whatever num_kv_heads says
+        if not new_arch:
+            if given not in (DERIVED, heads):
+                raise f.error(f"field 'num_kv_heads' = {given} needs new_decoder_architecture: true "
+                              f"(with multi_query: false the old architecture fuses 3·hidden for Q, K, V); "
+                              f"expected {heads} or null")
+            return a, None
+        cache = a  # the new architecture broadcasts K/V to every query head before caching
+    else:
+        given, cache = f.size("kv_heads"), None
+    kv = heads if given is DERIVED else given
+    if heads % kv:
+        key = f.table["kv_heads"].key
+        raise f.error(f"field 'num_attention_heads' = {heads} is not divisible by {key!r} = {kv}; "
+                      "expected num_attention_heads % num_key_value_heads == 0")
+    values["n_kv"] = kv
+    return n_kv, cache
+
+
+def _norms(fam: Family, f: Fields) -> int:
+    if fam.norms != "falcon":
+        return fam.norms
+    if not f.flag("parallel_attn"):
+        return 2
+    count = f.size("parallel_norms")
+    if count is DERIVED:
+        count = 2 if f.flag("new_arch") else 1
+    return 2 if count == 2 else 1
+
+
+def _mlp(fam: Family, f: Fields, values: dict):
+    ffn = f.size("ffn")
+    width = d_ff
+    if ffn is DERIVED:
+        width = fam.ffn_ratio * h
+    else:
+        values["d_ff"] = ffn
+    bias = _flag(f, fam.mlp_bias)
+    act = f.text("act")
+    if fam.mlp == "gated":
+        return GatedMLP(h, width, bias, act)
+    if fam.mlp == "plain":
+        return MLP(h, width, bias, act)
+    experts, top_k = f.size("experts"), f.size("top_k")
+    if top_k > experts:
+        raise f.error(f"field 'num_experts_per_tok' = {top_k} exceeds 'num_local_experts' = {experts}; "
+                      "expected top-k <= number of experts")
+    values.update(E=experts, k=top_k)
+    return MoE(h, width, E, k, act)
+
+
+def _rotary(fam: Family, f: Fields, head_expr, head_value: int):
+    if fam.positions == "falcon" and f.flag("alibi"):
+        return None
+    if "rotary_fraction" not in f.table:
+        return RotaryPositions(s_max, head_expr)
+    fraction = f.fraction("rotary_fraction")
+    if fraction == 1:
+        return RotaryPositions(s_max, head_expr)
+    return RotaryPositions(s_max, Integer(int(head_value * fraction)))  # transformers: int(head_dim * factor)
+
+
+def _norm(fam: Family, width=h):
+    return LayerNorm(width) if fam.norm == "layer" else RMSNorm(width)
+
+
+def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
+    """The architecture ``transformers`` builds for ``raw`` and the sizes (by symbol name)."""
+    model_type = raw.model_type
+    fam, f = FAMILIES[model_type], Fields(raw, FIELDS[model_type])
+    hidden, layers, heads = f.size("hidden"), f.size("layers"), f.size("heads")
+    values = {"h": hidden, "l": layers, "a": heads, "V": f.size("vocab"), "s_max": f.size("positions")}
+    if "cross" in f.table and f.flag("cross"):
+        raise f.error("field 'add_cross_attention' = true is not supported (cross-attention layers "
+                      "belong to encoder-decoder use); expected false")
+    head_expr, head_value = _head(f, hidden, heads, values)
+    kv_expr, cache = _kv(fam, f, heads, values)
+    attention = Attention(h, a, kv_expr, head_expr, _flag(f, fam.qkv_bias), _flag(f, fam.o_bias), cache)
+    mlp = _mlp(fam, f, values)
+    notes = []
+
+    width = h  # width of the token table and the output head (OPT word_embed_proj_dim)
+    embeddings, final, project = [], [], None
+    if model_type == "opt":
+        proj = f.size("proj_dim")
+        if proj is not DERIVED and proj != hidden:
+            values["d_emb"], width = proj, d_emb
+            project = (Projection("project_in", d_emb, h), Projection("project_out", h, d_emb))
+    embeddings.append(TokenEmbedding(V, width))
+    if fam.positions == "learned":
+        embeddings.append(LearnedPositions(s_max, h, Integer(fam.position_offset)))
+    else:
+        rope = _rotary(fam, f, head_expr, head_value)
+        embeddings.append(rope) if rope is not None else notes.append("ALiBi positions (no parameters)")
+
+    block_norms = [] if model_type == "opt" and not f.flag("norm_affine") else [_norm(fam)] * _norms(fam, f)
+    qk_norms = [LayerNorm(h / a)] * 2 if "qk_layernorm" in f.table and f.flag("qk_layernorm") else []
+    if qk_norms and hidden % heads:
+        raise f.error(f"qk_layernorm needs hidden_size % num_attention_heads == 0 ({hidden} % {heads})")
+    block = (*block_norms[:1], attention, *qk_norms, *block_norms[1:], mlp)
+
+    final_norm = True
+    if model_type == "opt":
+        final_norm = f.flag("norm_before") and not f.flag("remove_final_norm") and f.flag("norm_affine")
+    if final_norm:
+        final.append(_norm(fam))
+    if project:
+        embeddings.append(project[0])
+        final.append(project[1])
+    tied = f.flag("tie")
+    final.append(OutputHead(width, V, tied=tied, bias=fam.head_bias))
+
+    parallel = _flag(f, fam.parallel)
+    if parallel:
+        notes.append("parallel attention and MLP (same parameter count as sequential)")
+    kv_heads = values.get("n_kv", 1 if kv_expr == 1 else heads)
+    kind = "multi-head" if kv_heads == heads else ("multi-query" if kv_heads == 1 else "grouped-query")
+    title = f"{fam.title}; {kind} attention; {mlp.label}; {'tied' if tied else 'untied'} output head"
+    window = raw.data.get("sliding_window")
+    if isinstance(window, int) and not isinstance(window, bool) and raw.data.get("use_sliding_window", True):
+        notes.append(f"sliding_window {window}: params and FLOPs unaffected; transformers keeps at most "
+                     f"{window - 1} tokens per layer in its KV cache, the KV cache here counts every token")
+    arch = Architecture(
+        name=model_type, title=title, embeddings=tuple(embeddings), block=tuple(block), final=tuple(final),
+        notes=tuple(notes), parallel_residual=parallel,
+    )
+    return arch, values

@@ -1,0 +1,66 @@
+"""Presets from published ``config.json`` files shipped with the package.
+
+Each file in ``symparams/hf/configs/`` is the ``config.json`` a Hugging Face
+Hub repository publishes (copied verbatim; see ``tests/fixtures/hf_configs/
+SOURCES.md``); the preset's name is the file's stem. Every one is checked in
+the tests against the parameter count ``transformers`` builds from it.
+
+>>> sorted(HF_PRESETS)[:3]
+['falcon-7b', 'gemma-2b', 'gemma-7b']
+>>> HF_PRESETS["llama-2-7b"].source
+'meta-llama/Llama-2-7b-hf'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+__all__ = ["HFPreset", "HF_PRESETS", "CONFIG_DIR"]
+
+CONFIG_DIR = Path(__file__).parent / "configs"
+
+
+@dataclass(frozen=True)
+class HFPreset:
+    """A shipped config: preset name, file, and the Hub repository it comes from."""
+
+    name: str
+    path: Path
+    source: str
+
+
+# preset name -> Hugging Face Hub repository of its config.json
+_HUB = {
+    "falcon-7b": "tiiuae/falcon-7b",
+    "gemma-2b": "google/gemma-2b",
+    "gemma-7b": "google/gemma-7b",
+    "llama-2-7b": "meta-llama/Llama-2-7b-hf",
+    "llama-3-8b": "meta-llama/Meta-Llama-3-8B",
+    "llama-3.2-1b": "meta-llama/Llama-3.2-1B",
+    "mistral-7b-v0.1": "mistralai/Mistral-7B-v0.1",
+    "mixtral-8x7b-v0.1": "mistralai/Mixtral-8x7B-v0.1",
+    "opt-125m": "facebook/opt-125m",
+    "opt-6.7b": "facebook/opt-6.7b",
+    "phi-2": "microsoft/phi-2",
+    "pythia-160m": "EleutherAI/pythia-160m",
+    "pythia-6.9b": "EleutherAI/pythia-6.9b",
+    "qwen2-0.5b": "Qwen/Qwen2-0.5B",
+    "qwen2-7b": "Qwen/Qwen2-7B",
+}
+
+HF_PRESETS: Mapping[str, HFPreset] = MappingProxyType(
+    {name: HFPreset(name, CONFIG_DIR / f"{name}.json", hub) for name, hub in _HUB.items()}
+)
+
+
+def hf_preset_model(name: str):
+    """The :class:`~symparams.model.Model` of the shipped preset ``name``."""
+    from dataclasses import replace
+
+    from symparams.hf import from_hf_config
+
+    preset = HF_PRESETS[name]
+    return replace(from_hf_config(preset.path, name=name), source=f"Hugging Face {preset.source} config.json")

@@ -1,0 +1,304 @@
+"""Plots of exact costs (extra ``plot``: matplotlib, imported only when a plot is drawn).
+
+Each plot function returns a matplotlib ``Figure`` (it shows in Jupyter) and
+writes a PNG when given ``path``. The numbers behind them are plain functions
+that need no matplotlib:
+
+>>> shares = flop_shares(__import__("symparams").model("cs336-gpt2-xl"))
+>>> sorted(shares)
+['attention (s² products)', 'attention projections', 'feed-forward', 'output head']
+>>> sum(shares.values())
+Fraction(1, 1)
+>>> round(float(shares["feed-forward"]), 4)
+0.6691
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from symparams.errors import ConfigError, SymparamsError
+
+__all__ = [
+    "CS336_SIZES", "PLOTS", "flop_shares", "flop_share_vs_size", "flop_share_vs_context",
+    "memory_by_batch", "largest_batch", "memory_vs_batch", "params_vs_shape", "plot_cli", "PlotUnavailableError",
+]
+
+CS336_SIZES = ("cs336-gpt2-small", "cs336-gpt2-medium", "cs336-gpt2-large", "cs336-gpt2-xl")
+CONTEXTS = (256, 512, 1024, 2048, 4096, 8192, 16384)
+_ATTENTION_PRODUCTS = ("scores", "values")
+_COLORS = {"attention projections": "#4C72B0", "attention (s² products)": "#8172B3",
+           "feed-forward": "#55A868", "output head": "#C44E52"}
+
+
+class PlotUnavailableError(ImportError, SymparamsError):
+    """matplotlib is not installed (install the extra: ``pip install symparams[plot]``)."""
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise PlotUnavailableError(
+            "plots need matplotlib, which is not installed; fix: pip install 'symparams[plot]'"
+        ) from None
+    if "matplotlib.pyplot" not in __import__("sys").modules and not _in_notebook():
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _in_notebook() -> bool:
+    import sys
+
+    return "ipykernel" in sys.modules
+
+
+def _figure(plt, **kwargs):
+    """A figure that is not kept by pyplot (no duplicate display in Jupyter)."""
+    fig = plt.figure(**kwargs)
+    plt.close(fig)
+    return fig
+
+
+def _save(fig, path):
+    if path is not None:
+        fig.savefig(Path(path), dpi=130, bbox_inches="tight")
+    return fig
+
+
+def _models(models):
+    from symparams.model import Model, model
+
+    return [m if isinstance(m, Model) else model(m) for m in models]
+
+
+def _group(key: str, label: str) -> str:
+    component, _, product = key.partition(".")
+    if component == "attention":
+        return "attention (s² products)" if product in _ATTENTION_PRODUCTS else "attention projections"
+    if component in ("mlp", "moe"):
+        return "feed-forward"
+    if component in ("head", "output_head"):
+        return "output head"
+    return label.split(":")[0]
+
+
+def flop_shares(m, *, batch: int = 1, seq: int | None = None) -> dict[str, Fraction]:
+    """Share of the forward FLOPs per component group, as exact fractions.
+
+    Groups: attention projections (Q, K, V, O), the attention ``s×s`` products
+    (scores and values), the feed-forward network and the output head.
+    """
+    ev = m.forward_flops(batch=batch, seq=seq)
+    bd = ev.breakdown
+    totals: dict[str, int] = {}
+    for p in bd.pieces:
+        group = _group(p.key, p.label)
+        totals[group] = totals.get(group, 0) + ev.value(p.contribution(bd.layers))
+    return {g: Fraction(v, ev.total) for g, v in totals.items()}
+
+
+def _stacked_bars(ax, xs, shares_list, xlabel):
+    groups = list(dict.fromkeys(g for shares in shares_list for g in shares))
+    bottom = [0.0] * len(xs)
+    positions = range(len(xs))
+    for g in groups:
+        heights = [100 * float(shares.get(g, 0)) for shares in shares_list]
+        bars = ax.bar(positions, heights, bottom=bottom, label=g, color=_COLORS.get(g))
+        for bar, hgt, base in zip(bars, heights, bottom):
+            if hgt >= 3:
+                ax.text(bar.get_x() + bar.get_width() / 2, base + hgt / 2, f"{hgt:.1f}%",
+                        ha="center", va="center", fontsize=8, color="white")
+        bottom = [b + hh for b, hh in zip(bottom, heights)]
+    ax.set_xticks(list(positions), [str(x) for x in xs])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("share of forward FLOPs (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+
+
+def flop_share_vs_size(models=CS336_SIZES, *, seq: int | None = None, path=None):
+    """Stacked bars: FLOP share per component for each model (GPT-2 small … XL by default)."""
+    plt = _pyplot()
+    ms = _models(models)
+    shares = [flop_shares(m, seq=seq) for m in ms]
+    fig = _figure(plt, figsize=(8, 4.2))
+    ax = fig.add_subplot()
+    _stacked_bars(ax, [m.name for m in ms], shares, "model")
+    ctx = f"s = {seq:,}" if seq else "s = context length"
+    ax.set_title(f"Forward FLOPs by component ({ctx}, FlopCounterMode convention)", fontsize=10)
+    return _save(fig, path)
+
+
+def flop_share_vs_context(model="cs336-gpt2-xl", *, seqs=CONTEXTS, path=None):
+    """Stacked bars: FLOP share per component as the context grows (the CS336 question)."""
+    plt = _pyplot()
+    (m,) = _models([model])
+    shares = [flop_shares(m, seq=s) for s in seqs]
+    fig = _figure(plt, figsize=(8, 4.2))
+    ax = fig.add_subplot()
+    _stacked_bars(ax, [f"{s:,}" for s in seqs], shares, "context length s (tokens)")
+    ax.set_title(f"{m.name}: forward FLOPs by component vs context length", fontsize=10)
+    return _save(fig, path)
+
+
+def memory_by_batch(m, batches, *, seq: int | None = None, mode: str = "training", dtype: str = "bf16",
+                    **options) -> dict[str, list[int]]:
+    """Bytes per memory piece for each batch size (exact ints).
+
+    ``mode="training"``: the pieces of :meth:`Model.training_memory` (weights,
+    gradients, optimizer state, activations; ``options`` go to it, e.g.
+    ``recipe="fp32"``). ``mode="inference"``: the weights in ``dtype`` and the
+    KV cache of ``seq`` tokens per sequence.
+    """
+    batches = list(batches)
+    if mode == "inference":
+        return {f"weights ({dtype})": [m.weights_bytes(dtype)] * len(batches),
+                "KV cache": [m.kv_cache_bytes(batch=b, tokens=seq, dtype=dtype) for b in batches]}
+    if mode != "training":
+        raise ConfigError(f"unknown memory mode {mode!r}; choose one of: training, inference")
+    options.setdefault("activations", {"dtype": dtype})
+    out: dict[str, list[int]] = {}
+    for b in batches:
+        ev = m.training_memory(b, seq, **options)
+        for p in ev.breakdown.pieces:
+            out.setdefault(p.label, [0] * len(batches))[batches.index(b)] += ev.value(
+                p.contribution(ev.breakdown.layers))
+    return out
+
+
+def largest_batch(m, device_bytes: int, *, seq: int | None = None, mode: str = "training",
+                  dtype: str = "bf16", limit: int = 2**20, **options) -> int:
+    """The largest batch whose memory (as :func:`memory_by_batch`) fits in ``device_bytes``; 0 if none.
+
+    Memory grows with the batch, so this doubles then bisects, exactly.
+    """
+    def fits(b):
+        parts = memory_by_batch(m, [b], seq=seq, mode=mode, dtype=dtype, **options)
+        return sum(v[0] for v in parts.values()) <= device_bytes
+
+    if not fits(1):
+        return 0
+    lo = 1
+    while lo < limit and fits(lo * 2):
+        lo *= 2
+    hi = min(lo * 2, limit + 1)  # fits(lo), not fits(hi) (or hi past the limit)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo
+
+
+def memory_vs_batch(model="cs336-gpt2-xl", *, batches=None, seq: int | None = None, mode: str = "training",
+                    dtype: str = "bf16", device_gb: float = 80.0, path=None, **options):
+    """Stacked memory against batch size, with a horizontal line at the device memory (GB = 10⁹ bytes).
+
+    The largest batch that fits is found exactly and marked; the default
+    batch sizes are the powers of two up to twice it.
+    """
+    plt = _pyplot()
+    (m,) = _models([model])
+    device = int(device_gb * 10**9)
+    best = largest_batch(m, device, seq=seq, mode=mode, dtype=dtype, **options)
+    if batches is None:
+        batches = [2**i for i in range(max(best * 2, 2).bit_length())]
+    batches = list(batches)
+    parts = memory_by_batch(m, batches, seq=seq, mode=mode, dtype=dtype, **options)
+    fig = _figure(plt, figsize=(8, 4.2))
+    ax = fig.add_subplot()
+    ax.stackplot(batches, *[[v / 1e9 for v in vals] for vals in parts.values()], labels=list(parts), alpha=0.85)
+    ax.axhline(device_gb, color="black", linestyle="--", linewidth=1, label=f"device memory ({device_gb:g} GB)")
+    if best:
+        ax.axvline(best, color="grey", linestyle=":", linewidth=1.2, label=f"largest batch that fits: {best:,}")
+    ax.set_xscale("log", base=2)
+    _plain_ticks(ax, batches)
+    ax.set_xlabel("batch size b (sequences)")
+    ax.set_ylabel("memory (GB = 10⁹ bytes)")
+    s = seq or m.default_seq()
+    what = "training memory (AdamW)" if mode == "training" else "inference memory"
+    ax.set_title(f"{m.name}: {what} vs batch size (s = {s:,}, {dtype})", fontsize=10)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_ylim(0, max(device_gb * 1.15, ax.get_ylim()[1]))
+    return _save(fig, path)
+
+
+def _plain_ticks(ax, xs):
+    from matplotlib.ticker import NullFormatter
+
+    ax.set_xticks(list(xs), [f"{x:,}" for x in xs])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _scaled(m, **changes) -> dict:
+    """The model's sizes with some changed; ``h`` keeps ``d_ff/h`` when ``d_ff`` is a size."""
+    from symparams.symbols import d_ff, h
+
+    values = {sym.name: v for sym, v in m.values.items()}
+    if "h" in changes and d_ff in m.values:
+        ratio = Fraction(m.values[d_ff], m.values[h])
+        values["d_ff"] = int(ratio * changes["h"])
+    values.update(changes)
+    return values
+
+
+def params_vs_shape(models=("cs336-gpt2-xl",), *, layers=None, widths=None, path=None):
+    """Two panels: parameters vs layers ``l`` (width fixed) and vs width ``h`` (depth fixed).
+
+    Dashed lines are the leading-order forms, so the gap shows what the
+    lower-order terms (biases, norms, embeddings) are worth.
+    """
+    from symparams.algebra import leading_order
+    from symparams.values import evaluate, normalize_values
+
+    plt = _pyplot()
+    ms = _models(models)
+    layers = list(layers or [4, 8, 12, 16, 24, 32, 48, 64, 96])
+    widths = list(widths or [256, 512, 1024, 2048, 4096, 8192])
+    fig = _figure(plt, figsize=(10, 4))
+    axes = fig.subplots(1, 2)
+    for m in ms:
+        total = m.architecture.params().total
+        lead = leading_order(total)
+        for ax, sym, xs in ((axes[0], "l", layers), (axes[1], "h", widths)):
+            exact = [evaluate(total, normalize_values(_scaled(m, **{sym: x}))) for x in xs]
+            approx = [evaluate(lead, normalize_values(_scaled(m, **{sym: x}))) for x in xs]
+            (line,) = ax.plot(xs, exact, marker="o", markersize=3, label=m.name)
+            ax.plot(xs, approx, linestyle="--", color=line.get_color(), linewidth=1)
+    fixed = ms[0]
+    axes[0].set_xlabel(f"layers l (other sizes as {fixed.name})")
+    axes[1].set_xlabel("width h (d_ff/h kept)")
+    for ax, xs in zip(axes, (layers, widths)):
+        ax.set_xscale("log", base=2)
+        _plain_ticks(ax, xs)
+        ax.set_yscale("log")
+        ax.set_ylabel("parameters")
+        ax.grid(True, which="major", alpha=0.3)
+    axes[0].legend(fontsize=8, title="solid: exact, dashed: leading order", title_fontsize=7)
+    fig.suptitle("Parameters vs depth and width", fontsize=10)
+    return _save(fig, path)
+
+
+PLOTS = {
+    "flop-share-size": lambda models, **kw: flop_share_vs_size(models, seq=kw["seq"], path=kw["path"]),
+    "flop-share-context": lambda models, **kw: flop_share_vs_context(*_one(models), path=kw["path"]),
+    "memory-batch": lambda models, **kw: memory_vs_batch(*_one(models), seq=kw["seq"],
+                                                         device_gb=kw["device_gb"], path=kw["path"]),
+    "params-shape": lambda models, **kw: params_vs_shape(models, path=kw["path"]),
+}
+
+
+def _one(models):
+    if len(models) != 1:
+        raise ConfigError(f"this plot takes one model, got {len(models)}: {', '.join(models)}")
+    return models
+
+
+def plot_cli(kind: str, models, output, *, seq=None, device_gb: float = 80.0) -> str:
+    """What ``symparams plot KIND MODEL… -o out.png`` does; returns the line to print."""
+    if kind not in PLOTS:
+        raise ConfigError(f"unknown plot kind {kind!r}; choose one of: {', '.join(PLOTS)}")
+    PLOTS[kind](list(models), seq=seq, device_gb=device_gb, path=output)
+    return f"wrote {output}"

@@ -1,0 +1,108 @@
+"""Hypothesis strategies for small, valid Hugging Face ``config.json`` dicts.
+
+:func:`hf_configs` draws a config of one ``model_type`` with the flags that
+change a count drawn too (tied embeddings, biases, GQA/MQA, an explicit
+``head_dim``, parallel blocks, MoE experts and top-k, …). Sizes respect what
+``transformers`` needs: ``h = a · d_head``, ``n_kv`` divides ``a``, ``k ≤ E``,
+head sizes even where RoPE rotates them (and a partial-rotary slice even).
+The dicts are plain JSON data, usable with :func:`symparams.from_hf_config`
+and with ``transformers.AutoConfig.for_model``.
+
+Needs the ``test`` extra (Hypothesis).
+
+>>> from hypothesis import find
+>>> cfg = find(hf_configs("mixtral"), lambda c: c["num_experts_per_tok"] > 1)
+>>> cfg["num_experts_per_tok"] <= cfg["num_local_experts"]
+True
+>>> hf_configs("bert")
+Traceback (most recent call last):
+...
+symparams.errors.UnknownModelError: no strategy for model_type 'bert'; choose one of: falcon, gemma, gpt2, gpt_neox, llama, mistral, mixtral, opt, phi, qwen2
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from symparams.errors import UnknownModelError
+from symparams.testing.strategies import Bounds, divisors
+
+__all__ = ["HF_MODEL_TYPES", "hf_configs"]
+
+HF_MODEL_TYPES = ("falcon", "gemma", "gpt2", "gpt_neox", "llama", "mistral", "mixtral", "opt", "phi", "qwen2")
+
+# head sizes must be multiples of this (RoPE pairs; neox rotary_pct 1/4; phi 1/2)
+_HEAD_STEP = {"gpt2": 1, "opt": 1, "gpt_neox": 8, "phi": 4}
+
+
+def hf_configs(model_type: str, **bounds):
+    """A strategy of small ``config.json`` dicts of ``model_type``.
+
+    ``**bounds`` are the keyword-only ``min_*``/``max_*`` of
+    :class:`~symparams.testing.strategies.Bounds` (validated at call time).
+    """
+    if model_type not in HF_MODEL_TYPES:
+        raise UnknownModelError(
+            f"no strategy for model_type {model_type!r}; choose one of: {', '.join(HF_MODEL_TYPES)}"
+        )
+    return _configs(model_type, Bounds(**bounds))
+
+
+def _configs(mt: str, bd: Bounds):
+    step = _HEAD_STEP.get(mt, 2)
+
+    @st.composite
+    def draw_config(draw):
+        heads = draw(bd.span("heads"))
+        lo, hi = max(1, -(-bd.min_head_dim // step)), max(1, bd.max_head_dim // step)
+        head_dim = step * draw(st.integers(lo, max(lo, hi)))
+        hidden = heads * head_dim
+        layers = draw(bd.span("layers"))
+        vocab = draw(st.integers(max(2, bd.min_vocab), max(2, bd.max_vocab)))
+        ffn = draw(bd.span("ffn"))
+        kv = draw(st.sampled_from(divisors(heads)))
+        tie = draw(st.booleans())
+        ids = {"bos_token_id": 0, "eos_token_id": 0, "pad_token_id": 0}
+        if mt == "gpt2":
+            return {"model_type": mt, "n_embd": hidden, "n_layer": layers, "n_head": heads,
+                    "vocab_size": vocab, "n_positions": draw(bd.span("positions")),
+                    "n_inner": draw(st.one_of(st.none(), st.just(ffn))), **ids}
+        cfg = {"model_type": mt, "hidden_size": hidden, "num_hidden_layers": layers,
+               "num_attention_heads": heads, "vocab_size": vocab,
+               "max_position_embeddings": draw(bd.span("positions")), "tie_word_embeddings": tie, **ids}
+        if mt in ("llama", "mistral", "mixtral", "qwen2", "gemma"):
+            cfg.update(num_key_value_heads=kv, intermediate_size=ffn)
+            if mt in ("llama", "mistral", "gemma") and draw(st.booleans()):
+                # an explicit head_dim, possibly not hidden / heads (Gemma-7B)
+                cfg["head_dim"] = 2 * draw(st.integers(1, max(1, bd.max_head_dim // 2)))
+            if mt == "gemma":
+                cfg.setdefault("head_dim", head_dim)
+            if mt == "llama":
+                cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
+            if mt == "mistral":
+                cfg["sliding_window"] = None
+            if mt == "mixtral":
+                experts = draw(bd.span("experts"))
+                cfg.update(num_local_experts=experts, num_experts_per_tok=draw(st.integers(1, experts)),
+                           sliding_window=None)
+        elif mt == "gpt_neox":
+            cfg.update(intermediate_size=ffn, rotary_pct=draw(st.sampled_from([0.25, 1.0])),
+                       use_parallel_residual=draw(st.booleans()), attention_bias=draw(st.booleans()))
+        elif mt == "phi":
+            cfg.update(num_key_value_heads=kv, intermediate_size=ffn, partial_rotary_factor=0.5,
+                       qk_layernorm=draw(st.booleans()))
+        elif mt == "opt":
+            cfg.update(ffn_dim=ffn, word_embed_proj_dim=hidden, do_layer_norm_before=True,
+                       enable_bias=draw(st.booleans()))
+        elif mt == "falcon":
+            new = draw(st.booleans())
+            cfg.update(bias=draw(st.booleans()), new_decoder_architecture=new,
+                       ffn_hidden_size=draw(st.one_of(st.none(), st.just(ffn))))
+            if new:
+                cfg.update(num_kv_heads=kv, parallel_attn=True, multi_query=False,
+                           num_ln_in_parallel_attn=draw(st.sampled_from([1, 2])))
+            else:
+                cfg.update(multi_query=draw(st.booleans()), parallel_attn=draw(st.booleans()))
+        return cfg
+
+    return draw_config()

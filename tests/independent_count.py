@@ -1,0 +1,288 @@
+"""An independent numeric count: tensor shapes listed as each reference lays them out.
+
+A second code path on purpose: plain Python ints, no SymPy, no symparams
+formula or component. Each function lists the named tensors of one family the
+way its reference implementation allocates them (the worked examples for the
+classic GPT and CS336; ``transformers``' modeling files for the Hugging Face
+families, read from their ``config.json`` with each config class's defaults),
+then sums ``numel``. FLOPs and KV cache are listed the same way: the matmuls
+an eager forward runs, the K/V tensors a prefill caches.
+
+>>> params(gpt_classic_tensors(l=1, h=1, a=1, V=1))
+26
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+__all__ = [
+    "params", "gpt_classic_tensors", "gpt2_tensors", "cs336_tensors", "cs336_buffers",
+    "dense_forward_flops", "classic_matmuls", "kv_cache_elements", "hf_tensors", "hf_matmuls",
+    "hf_kv_cache_elements",
+]
+
+
+def params(tensors: dict[str, tuple[int, ...]]) -> int:
+    """Sum of ``numel`` over named shapes."""
+    return sum(prod(shape) for shape in tensors.values())
+
+
+# ---- the three built-in architectures ------------------------------------------
+
+def _layernorm(prefix, h):
+    return {f"{prefix}.weight": (h,), f"{prefix}.bias": (h,)}
+
+
+def _linear(prefix, d_in, d_out, bias):
+    out = {f"{prefix}.weight": (d_out, d_in)}
+    if bias:
+        out[f"{prefix}.bias"] = (d_out,)
+    return out
+
+
+def gpt_classic_tensors(*, l, h, a, V, **_):
+    """Worked example B: tied embedding, per layer LN, Q/K/V/O with biases, LN, FFN 4h."""
+    assert h % a == 0
+    t = {"wte": (V, h)}
+    for i in range(l):
+        p = f"layers.{i}"
+        t.update(_layernorm(f"{p}.ln_1", h))
+        for name in ("q", "k", "v", "o"):
+            t.update(_linear(f"{p}.attn.{name}", h, h, True))
+        t.update(_layernorm(f"{p}.ln_2", h))
+        t.update(_linear(f"{p}.mlp.fc", h, 4 * h, True))
+        t.update(_linear(f"{p}.mlp.proj", 4 * h, h, True))
+    return t
+
+
+def gpt2_tensors(*, l, h, a, V, s_max, d_ff=None, **_):
+    """``GPT2LMHeadModel``: Conv1D weights stored (in, out), fused c_attn, tied lm_head."""
+    inner = 4 * h if d_ff is None else d_ff
+    t = {"transformer.wte.weight": (V, h), "transformer.wpe.weight": (s_max, h)}
+    for i in range(l):
+        p = f"transformer.h.{i}"
+        t.update(_layernorm(f"{p}.ln_1", h))
+        t[f"{p}.attn.c_attn.weight"], t[f"{p}.attn.c_attn.bias"] = (h, 3 * h), (3 * h,)
+        t[f"{p}.attn.c_proj.weight"], t[f"{p}.attn.c_proj.bias"] = (h, h), (h,)
+        t.update(_layernorm(f"{p}.ln_2", h))
+        t[f"{p}.mlp.c_fc.weight"], t[f"{p}.mlp.c_fc.bias"] = (h, inner), (inner,)
+        t[f"{p}.mlp.c_proj.weight"], t[f"{p}.mlp.c_proj.bias"] = (inner, h), (h,)
+    t.update(_layernorm("transformer.ln_f", h))
+    return t
+
+
+def cs336_tensors(*, l, h, a, V, d_ff, **_):
+    """CS336 assignment 1: RMSNorm gains, Q/K/V/O h×h, SwiGLU w1/w2/w3, untied lm_head."""
+    t = {"token_embeddings.weight": (V, h)}
+    for i in range(l):
+        p = f"layers.{i}"
+        t[f"{p}.ln1.weight"] = (h,)
+        for name in ("q_proj", "k_proj", "v_proj", "output_proj"):
+            t[f"{p}.attn.{name}.weight"] = (h, h)
+        t[f"{p}.ln2.weight"] = (h,)
+        t[f"{p}.ffn.w1.weight"] = (d_ff, h)
+        t[f"{p}.ffn.w2.weight"] = (h, d_ff)
+        t[f"{p}.ffn.w3.weight"] = (d_ff, h)
+    t["ln_final.weight"] = (h,)
+    t["lm_head.weight"] = (V, h)
+    return t
+
+
+def cs336_buffers(*, h, a, s_max, **_):
+    """The RoPE table: ``context_length × (d_k/2) × 2`` values."""
+    d_k = h // a
+    return params({"rope.cos_sin": (s_max, d_k // 2, 2)})
+
+
+def classic_matmuls(*, l, h, a, V, b, s, d_ff=None, gated=False, **_):
+    """``(m, k, n, count)`` of every matmul one eager forward runs (b×s tokens)."""
+    d = h // a
+    inner = 4 * h if d_ff is None else d_ff
+    per_layer = [(b * s, h, h, 1)] * 4                        # q, k, v, o
+    per_layer += [(s, d, s, b * a), (s, s, d, b * a)]         # QKᵀ and PV per head
+    per_layer += [(b * s, h, inner, 1)] * (2 if gated else 1) + [(b * s, inner, h, 1)]
+    return per_layer * l + [(b * s, h, V, 1)]                # logits at every position
+
+
+def dense_forward_flops(matmuls) -> int:
+    """2 FLOPs per multiply-accumulate."""
+    return sum(2 * m * k * n * c for m, k, n, c in matmuls)
+
+
+def kv_cache_elements(*, l, b, tokens, kv_heads, head_dim):
+    """K and V of shape ``(b, kv_heads, tokens, head_dim)`` per layer."""
+    return l * 2 * b * kv_heads * tokens * head_dim
+
+
+# ---- Hugging Face families, from config.json -------------------------------------
+
+_DEFAULT_TIE = {"gpt2": True, "opt": True, "gemma": True, "falcon": True}
+
+
+def _get(cfg, key, default=None):
+    value = cfg.get(key)
+    return default if value is None else value
+
+
+def _hf_sizes(cfg):
+    mt = cfg["model_type"]
+    if mt == "gpt2":
+        h, l, a = cfg["n_embd"], cfg["n_layer"], cfg["n_head"]
+        inner = _get(cfg, "n_inner", 4 * h)
+    else:
+        h, l, a = cfg["hidden_size"], cfg["num_hidden_layers"], cfg["num_attention_heads"]
+        inner = {"opt": cfg.get("ffn_dim"), "falcon": _get(cfg, "ffn_hidden_size", 4 * h)}.get(
+            mt, cfg.get("intermediate_size"))
+    head_dim = _get(cfg, "head_dim", h // a)
+    if mt == "gemma":
+        head_dim = _get(cfg, "head_dim", 256)
+    if mt == "falcon":
+        if cfg.get("new_decoder_architecture"):
+            kv = _get(cfg, "num_kv_heads", a)
+        else:
+            kv = 1 if cfg.get("multi_query", True) else a
+    elif mt in ("gpt2", "opt", "gpt_neox"):
+        kv = a
+    else:
+        kv = _get(cfg, "num_key_value_heads", a)
+    tie = _get(cfg, "tie_word_embeddings", _DEFAULT_TIE.get(mt, False))
+    return h, l, a, inner, head_dim, kv, tie, cfg["vocab_size"]
+
+
+def hf_tensors(cfg) -> dict[str, tuple[int, ...]]:
+    """Named trainable tensors of ``AutoModelForCausalLM.from_config(cfg)`` (tied once)."""
+    mt = cfg["model_type"]
+    if mt == "gpt2":
+        return gpt2_tensors(l=cfg["n_layer"], h=cfg["n_embd"], a=cfg["n_head"], V=cfg["vocab_size"],
+                            s_max=cfg["n_positions"], d_ff=cfg.get("n_inner"))
+    h, l, a, inner, hd, kv, tie, V = _hf_sizes(cfg)
+    t: dict[str, tuple[int, ...]] = {}
+    if mt == "opt":
+        proj = _get(cfg, "word_embed_proj_dim", h)
+        t["embed_tokens"] = (V, proj)
+        t["embed_positions"] = (cfg["max_position_embeddings"] + 2, h)
+        if proj != h:
+            t["project_out"], t["project_in"] = (proj, h), (h, proj)
+        bias = _get(cfg, "enable_bias", True)
+        affine = _get(cfg, "layer_norm_elementwise_affine", True)
+        for i in range(l):
+            p = f"layers.{i}"
+            for name in ("q_proj", "k_proj", "v_proj", "out_proj"):
+                t.update(_linear(f"{p}.{name}", h, h, bias))
+            for ln in ("self_attn_layer_norm", "final_layer_norm"):
+                if affine:
+                    t.update(_layernorm(f"{p}.{ln}", h))
+            t.update(_linear(f"{p}.fc1", h, inner, bias))
+            t.update(_linear(f"{p}.fc2", inner, h, bias))
+        if _get(cfg, "do_layer_norm_before", True) and not cfg.get("_remove_final_layer_norm", False):
+            if affine:
+                t.update(_layernorm("final_layer_norm", h))
+        if not tie:
+            t["lm_head"] = (V, proj)
+        return t
+    t["embed"] = (V, h)
+    rms = mt in ("llama", "mistral", "mixtral", "qwen2", "gemma")
+    for i in range(l):
+        p = f"layers.{i}"
+        if rms:
+            t[f"{p}.input_layernorm"] = (h,)
+            t[f"{p}.post_attention_layernorm"] = (h,)
+            qkv_bias = {"qwen2": True}.get(mt, bool(cfg.get("attention_bias", False)) if mt == "llama" else False)
+            o_bias = bool(cfg.get("attention_bias", False)) if mt == "llama" else False
+            t.update(_linear(f"{p}.q_proj", h, a * hd, qkv_bias))
+            t.update(_linear(f"{p}.k_proj", h, kv * hd, qkv_bias))
+            t.update(_linear(f"{p}.v_proj", h, kv * hd, qkv_bias))
+            t.update(_linear(f"{p}.o_proj", a * hd, h, o_bias))
+            if mt == "mixtral":
+                E = cfg["num_local_experts"]
+                t[f"{p}.gate"] = (E, h)
+                t[f"{p}.experts.gate_up_proj"] = (E, 2 * inner, h)
+                t[f"{p}.experts.down_proj"] = (E, h, inner)
+            else:
+                mlp_bias = bool(cfg.get("mlp_bias", False)) if mt == "llama" else False
+                t.update(_linear(f"{p}.gate_proj", h, inner, mlp_bias))
+                t.update(_linear(f"{p}.up_proj", h, inner, mlp_bias))
+                t.update(_linear(f"{p}.down_proj", inner, h, mlp_bias))
+        elif mt == "gpt_neox":
+            t.update(_layernorm(f"{p}.input_layernorm", h))
+            t.update(_layernorm(f"{p}.post_attention_layernorm", h))
+            bias = _get(cfg, "attention_bias", True)
+            t.update(_linear(f"{p}.query_key_value", h, 3 * h, bias))
+            t.update(_linear(f"{p}.dense", h, h, bias))
+            t.update(_linear(f"{p}.dense_h_to_4h", h, inner, True))
+            t.update(_linear(f"{p}.dense_4h_to_h", inner, h, True))
+        elif mt == "phi":
+            t.update(_layernorm(f"{p}.input_layernorm", h))
+            for name in ("q_proj", "k_proj", "v_proj"):
+                width = a * hd if name == "q_proj" else kv * hd
+                t.update(_linear(f"{p}.{name}", h, width, True))
+            t.update(_linear(f"{p}.dense", a * hd, h, True))
+            if cfg.get("qk_layernorm"):
+                t.update(_layernorm(f"{p}.q_layernorm", hd))
+                t.update(_layernorm(f"{p}.k_layernorm", hd))
+            t.update(_linear(f"{p}.fc1", h, inner, True))
+            t.update(_linear(f"{p}.fc2", inner, h, True))
+        elif mt == "falcon":
+            bias = bool(cfg.get("bias", False))
+            new = cfg.get("new_decoder_architecture", False)
+            if new:
+                n_ln = _get(cfg, "num_ln_in_parallel_attn", 2)
+                names = ("ln_attn", "ln_mlp") if n_ln == 2 else ("input_layernorm",)
+            elif cfg.get("parallel_attn", True):
+                names = ("input_layernorm",)
+            else:
+                names = ("input_layernorm", "post_attention_layernorm")
+            for ln in names:
+                t.update(_layernorm(f"{p}.{ln}", h))
+            qkv_out = (a + 2 * kv) * hd if new else (h + 2 * hd if kv == 1 else 3 * h)
+            t.update(_linear(f"{p}.query_key_value", h, qkv_out, bias))
+            t.update(_linear(f"{p}.dense", h, h, bias))
+            t.update(_linear(f"{p}.dense_h_to_4h", h, inner, bias))
+            t.update(_linear(f"{p}.dense_4h_to_h", inner, h, bias))
+        else:  # pragma: no cover
+            raise KeyError(mt)
+    if rms:
+        t["norm"] = (h,)
+    else:
+        t.update(_layernorm("final_norm", h))
+    if not tie:
+        t.update(_linear("lm_head", h, V, mt == "phi"))
+    elif mt == "phi":
+        t["lm_head.bias"] = (V,)  # tying shares the weight; Phi's head bias stays its own
+    return t
+
+
+def hf_matmuls(cfg, *, b, s):
+    """``(m, k, n, count)`` of every matmul an eager ``use_cache=False`` forward runs."""
+    mt = cfg["model_type"]
+    h, l, a, inner, hd, kv, tie, V = _hf_sizes(cfg)
+    tokens = b * s
+    weights = {name: shape for name, shape in hf_tensors(cfg).items()
+               if len(shape) >= 2 and "embed" not in name and "wte" not in name and "wpe" not in name
+               and not name.startswith("lm_head") and "experts" not in name and "project" not in name}
+    mms = []
+    for name, shape in weights.items():
+        if mt == "gpt2":
+            d_in, d_out = shape  # Conv1D stores (in, out)
+        else:
+            d_out, d_in = shape[-2], shape[-1]
+        mms.append((tokens, d_in, d_out, 1))
+    if mt == "mixtral":
+        E, k = cfg["num_local_experts"], cfg["num_experts_per_tok"]
+        mms += [(tokens * k, h, 2 * inner, 1), (tokens * k, inner, h, 1)] * l
+    if mt == "opt" and _get(cfg, "word_embed_proj_dim", h) != h:
+        proj = cfg["word_embed_proj_dim"]
+        mms += [(tokens, proj, h, 1), (tokens, h, proj, 1)]
+    mms += [(s, hd, s, b * a), (s, s, hd, b * a)] * l
+    head_in = _get(cfg, "word_embed_proj_dim", h) if mt == "opt" else h
+    mms.append((tokens, head_in, V, 1))
+    return mms
+
+
+def hf_kv_cache_elements(cfg, *, b, tokens):
+    """Elements of K and V cached after a prefill of ``tokens`` tokens (no sliding window hit)."""
+    h, l, a, inner, hd, kv, tie, V = _hf_sizes(cfg)
+    if cfg["model_type"] == "falcon" and cfg.get("new_decoder_architecture"):
+        kv = a  # K/V broadcast to every query head before caching
+    return kv_cache_elements(l=l, b=b, tokens=tokens, kv_heads=kv, head_dim=hd)

@@ -1,0 +1,114 @@
+"""Forward FLOPs and KV cache of Hugging Face configs, against transformers.
+
+Convention: PyTorch ``FlopCounterMode`` on the eager model, ``use_cache=False``,
+matmuls only, 2 FLOPs per multiply-accumulate, attention over the full s×s.
+The fixed numbers below were measured with transformers 5.23.0 / torch 2.13.0
+under FlopCounterMode (tests/fixtures/hf_configs/ORACLE_NOTES.md, batch 1,
+seq 128, full-size models under FakeTensorMode) — an independent source. The
+``oracle`` tests re-measure every family live on shrunk configs, including
+variants (biases, projections, Falcon's architectures, MoE sizes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import symparams
+from symparams.hf import from_hf_config
+from symparams.symbols import b as _b, l as _l, s as _s
+from symparams.values import evaluate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "hf_configs"
+NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
+
+# FlopCounterMode totals, batch 1, seq 128, transformers 5.23 (ORACLE_NOTES.md)
+MEASURED_FLOPS_B1_S128 = {
+    "llama-2-7b": 1_700_001_742_848,
+    "gpt2": 32_228_179_968,
+    "mixtral-8x7b-v0.1": 3_272_228_208_640,
+}
+
+
+def _config(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def kv_elements(m, batch: int, seq: int) -> int:
+    """Elements of K and V cached after a prefill of ``seq`` tokens."""
+    arch = m.architecture
+    total = 0
+    for component, in_block in arch.parts():
+        elements = component.kv_cache_elements(_b, _s)
+        if elements != 0:
+            total += evaluate(elements * (arch.layers if in_block else 1), m.workload(batch, seq))
+    return total
+
+
+@pytest.mark.parametrize("name", sorted(MEASURED_FLOPS_B1_S128))
+def test_flops_equal_measured(name):
+    flops = symparams.model(name).forward_flops(batch=1, seq=128).total
+    assert flops == MEASURED_FLOPS_B1_S128[name]
+
+
+def test_kv_cache_heads():
+    # ORACLE_NOTES: Gemma-2B caches 1 head of 256, Falcon-7B one head of 64 (multi_query).
+    assert kv_elements(symparams.model("gemma-2b"), 1, 10) == 18 * 2 * 10 * 1 * 256
+    assert kv_elements(symparams.model("falcon-7b"), 1, 10) == 32 * 2 * 10 * 1 * 64
+    assert kv_elements(symparams.model("llama-3-8b"), 2, 10) == 32 * 2 * 2 * 10 * 8 * 128
+
+
+def _variants():
+    """(label, fixture, overrides, dropped keys) for shrunk configs."""
+    out = [(f"{n}", n, {}, ()) for n in NAMES]
+    out += [
+        ("opt proj_dim != hidden, post-LN", "opt-125m", {"word_embed_proj_dim": 64, "do_layer_norm_before": False}, ()),
+        ("opt no final norm, no bias, untied", "opt-125m",
+         {"_remove_final_layer_norm": True, "enable_bias": False, "tie_word_embeddings": False}, ()),
+        ("opt norms without affine", "opt-125m", {"layer_norm_elementwise_affine": False}, ()),
+        ("falcon new arch", "falcon-7b", {"new_decoder_architecture": True, "num_kv_heads": 2}, ()),
+        ("falcon new arch one norm", "falcon-7b",
+         {"new_decoder_architecture": True, "num_kv_heads": 2, "num_ln_in_parallel_attn": 1}, ()),
+        ("falcon alibi", "falcon-7b", {"alibi": True}, ()),
+        ("falcon MHA with biases", "falcon-7b", {"multi_query": False, "bias": True}, ()),
+        ("falcon sequential, ffn 200, untied", "falcon-7b",
+         {"parallel_attn": False, "ffn_hidden_size": 200, "tie_word_embeddings": False}, ()),
+        ("phi qk_layernorm, GQA, tied", "phi-2",
+         {"qk_layernorm": True, "num_key_value_heads": 2, "tie_word_embeddings": True}, ()),
+        ("llama attention and MLP biases", "llama-3-8b", {"attention_bias": True, "mlp_bias": True}, ()),
+        ("llama head_dim 48", "llama-3.2-1b", {"head_dim": 48}, ()),
+        ("gpt2 n_inner, untied", "gpt2", {"n_inner": 200, "tie_word_embeddings": False}, ()),
+        ("neox no attention bias, sequential, tied", "pythia-160m",
+         {"attention_bias": False, "use_parallel_residual": False, "tie_word_embeddings": True}, ()),
+        ("gemma without head_dim (class default 256)", "gemma-7b", {}, ("head_dim",)),
+        ("qwen2 without num_key_value_heads (class default 32)", "qwen2-7b",
+         {"num_attention_heads": 32, "hidden_size": 1024}, ("num_key_value_heads",)),
+        ("mistral without num_key_value_heads (class default 8)", "mistral-7b-v0.1",
+         {"num_attention_heads": 16, "hidden_size": 512}, ("num_key_value_heads",)),
+        ("mixtral 4 experts, top-3", "mixtral-8x7b-v0.1", {"num_local_experts": 4, "num_experts_per_tok": 3}, ()),
+    ]
+    return out
+
+
+VARIANTS = _variants()
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("label, name, overrides, dropped", VARIANTS, ids=[v[0] for v in VARIANTS])
+@pytest.mark.parametrize("batch, seq", [(1, 16), (3, 7)])
+def test_against_live_transformers(label, name, overrides, dropped, batch, seq):
+    pytest.importorskip("torch", reason="oracle tests need torch (extra 'oracle')")
+    pytest.importorskip("transformers", reason="oracle tests need transformers (extra 'oracle')")
+    from symparams.testing.oracle import (
+        hf_forward_flops, hf_kv_cache_elements, hf_param_count, shrink_config,
+    )
+
+    cfg = shrink_config(_config(name), **overrides)
+    for key in dropped:
+        cfg.pop(key)
+    m = from_hf_config(cfg)
+    assert m.params.total == hf_param_count(cfg)
+    assert m.forward_flops(batch=batch, seq=seq).total == hf_forward_flops(cfg, batch, seq)
+    assert kv_elements(m, batch, seq) == hf_kv_cache_elements(cfg, batch, seq)

@@ -1,0 +1,134 @@
+"""Parameter counts from Hugging Face configs, against transformers.
+
+``TRANSFORMERS_PARAMS`` was measured with transformers 5.23.0 (torch 2.13.0,
+CPU) on the ``meta`` device: ``sum(p.numel() for p in
+AutoModelForCausalLM.from_config(cfg).parameters())`` — tied weights once
+(see tests/fixtures/hf_configs/SOURCES.md and ORACLE_NOTES.md). That is an
+independent source, not symparams' output; each also equals the count the
+model's publisher states. The ``oracle`` tests re-measure it live.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import symparams
+from symparams.hf import from_hf_config
+from symparams.hf.presets import HF_PRESETS
+from symparams.symbols import V, a, d_ff, d_head, h, l, n_kv, s_max, E, k
+
+FIXTURES = Path(__file__).parent / "fixtures" / "hf_configs"
+
+# measured with transformers 5.23.0 on the meta device (see module docstring)
+TRANSFORMERS_PARAMS = {
+    "falcon-7b": 6_921_720_704,
+    "gemma-2b": 2_506_172_416,
+    "gemma-7b": 8_537_680_896,
+    "gpt2": 124_439_808,
+    "gpt2-xl": 1_557_611_200,
+    "llama-2-7b": 6_738_415_616,
+    "llama-3-8b": 8_030_261_248,
+    "llama-3.2-1b": 1_235_814_400,
+    "mistral-7b-v0.1": 7_241_732_096,
+    "mixtral-8x7b-v0.1": 46_702_792_704,
+    "opt-125m": 125_239_296,
+    "opt-6.7b": 6_658_473_984,
+    "phi-2": 2_779_683_840,
+    "pythia-160m": 162_322_944,
+    "pythia-6.9b": 6_857_302_016,
+    "qwen2-0.5b": 494_032_768,
+    "qwen2-7b": 7_615_616_512,
+}
+NAMES = sorted(TRANSFORMERS_PARAMS)
+
+
+def _config(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def test_every_fixture_is_in_the_table():
+    assert sorted(p.stem for p in FIXTURES.glob("*.json")) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_params_equal_transformers(name):
+    assert from_hf_config(FIXTURES / f"{name}.json").params.total == TRANSFORMERS_PARAMS[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dict_file_and_folder_agree(name, tmp_path):
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "config.json").write_text((FIXTURES / f"{name}.json").read_text())
+    by_folder = from_hf_config(folder)
+    assert by_folder.name == name
+    assert from_hf_config(_config(name)).params.total == by_folder.params.total == TRANSFORMERS_PARAMS[name]
+
+
+@pytest.mark.parametrize("name", sorted(HF_PRESETS))
+def test_shipped_presets(name):
+    m = symparams.model(name)
+    assert m.name == name and m.params.total == TRANSFORMERS_PARAMS[name]
+    assert HF_PRESETS[name].path.read_text() == (FIXTURES / f"{name}.json").read_text()
+
+
+def test_llama_2_7b_published_count():
+    assert symparams.model("llama-2-7b").params.total == 6_738_415_616
+
+
+def test_mixtral_active_params():
+    # Mistral AI: 46.7B total, 12.9B active per token (2 of 8 experts).
+    m = symparams.model("mixtral-8x7b-v0.1")
+    expert = 3 * 4096 * 14336
+    assert m.params.total - m.active_params == 32 * 6 * expert  # 6 idle experts per layer
+    assert round(m.active_params / 1e9, 1) == 12.9
+
+
+def test_dense_active_equals_total():
+    m = symparams.model("llama-3-8b")
+    assert m.active_params == m.params.total
+
+
+@pytest.mark.parametrize("name, symbols", [
+    ("llama-2-7b", {V, h, l, a, n_kv, d_ff}),
+    ("llama-3.2-1b", {V, h, l, a, n_kv, d_ff, d_head}),  # head_dim given
+    ("gemma-7b", {V, h, l, a, n_kv, d_ff, d_head}),
+    ("mixtral-8x7b-v0.1", {V, h, l, a, n_kv, d_ff, E}),
+    ("gpt2", {V, h, l, s_max}),
+    ("falcon-7b", {V, h, l, a}),  # MQA: one KV head, a literal 1
+])
+def test_formulas_are_readable(name, symbols):
+    formula = symparams.model(name).architecture.params().expanded
+    assert formula.free_symbols == symbols
+    assert k not in formula.free_symbols
+
+
+def test_llama_formula_by_hand():
+    # Touvron et al.: embed + head (untied) + l (q, o: h^2 each; k, v: h*n_kv*h/a; SwiGLU 3 h d_ff; 2 norms) + norm
+    expected = 2 * V * h + l * (2 * h**2 + 2 * h * n_kv * h / a + 3 * h * d_ff + 2 * h) + h
+    assert (symparams.model("llama-2-7b").architecture.params().expanded - expected).expand() == 0
+
+
+def test_name_from_name_or_path_for_dicts():
+    assert from_hf_config(_config("llama-2-7b")).name == "meta-llama/Llama-2-7b-hf"
+    assert from_hf_config(_config("gemma-2b")).name == "gemma"
+    assert from_hf_config(_config("gemma-2b"), name="g").name == "g"
+
+
+def test_auto_map_is_read_as_data():
+    cfg = _config("falcon-7b")
+    assert "auto_map" in cfg
+    assert from_hf_config(cfg).params.total == TRANSFORMERS_PARAMS["falcon-7b"]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", NAMES)
+def test_params_against_live_transformers(name):
+    pytest.importorskip("torch", reason="oracle tests need torch (extra 'oracle')")
+    pytest.importorskip("transformers", reason="oracle tests need transformers (extra 'oracle')")
+    from symparams.testing.oracle import hf_param_count
+
+    assert from_hf_config(_config(name)).params.total == hf_param_count(_config(name))
