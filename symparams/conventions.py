@@ -22,6 +22,7 @@ from sympy import Add, Expr, Integer, Rational, expand, factor
 
 from symparams._expr import as_expr
 from symparams.errors import ConventionError
+from symparams.precision import RECIPES
 from symparams.symbols import b as _B, s as _S, w as _W
 
 __all__ = [
@@ -120,12 +121,9 @@ CAUSAL = {"full": FLOP_COUNTER.attention_fraction, "half": CAUSAL_HALF.attention
           "exact": CAUSAL_EXACT.attention_fraction, "window": SLIDING_WINDOW.attention_fraction}
 METHODS = ("matmuls", "6N", "6N+attention")
 RECOMPUTE = ("none", "selective", "full")
-# bytes per parameter of (weights, gradients, optimizer state) when training with AdamW
-TRAINING_BYTES = {
-    "16": (2, 2, 12),  # bf16 weights and grads; fp32 master, m, v (ZeRO paper's 2+2+12)
-    "18": (2, 4, 12),  # bf16 weights, fp32 grads; fp32 master, m, v
-    "fp32": (4, 4, 8),  # fp32 weights and grads; m, v
-}
+# bytes per parameter of (weights, gradients, optimizer state) when training with AdamW,
+# by the short names conventions use for symparams.precision's recipes
+TRAINING_BYTES = {"16": RECIPES["mixed"].bytes, "18": RECIPES["mixed-18"].bytes, "fp32": RECIPES["fp32"].bytes}
 COSTS = ("N", "forward_flops", "training_flops", "kv_cache_bytes", "training_state_bytes")
 
 

@@ -93,15 +93,6 @@ def test_training_bytes_16_vs_18():
     assert sum(parse_convention("bytes=fp32").training_bytes) == 16
 
 
-def test_training_bytes_agree_with_training_recipes():
-    from symparams.conventions import TRAINING_BYTES
-    from symparams.costs.training import RECIPES
-
-    for key, recipe in (("16", "mixed"), ("18", "mixed-18"), ("fp32", "fp32")):
-        r = RECIPES[recipe]
-        assert TRAINING_BYTES[key] == (r.weights, r.gradients, r.optimizer)
-
-
 def test_kv_without_x2_is_half():
     arch = architecture("gpt-classic")
     d = diff("kv_cache_bytes", arch, DEFAULT, parse_convention("kv-no-x2"))

@@ -28,7 +28,6 @@ Precision recipes (bytes per parameter: weights + gradients + optimizer state):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 from sympy import Expr, Integer, expand
@@ -36,6 +35,7 @@ from sympy import Expr, Integer, expand
 from symparams._expr import as_expr
 from symparams.breakdown import Breakdown, Piece
 from symparams.errors import ConfigError, ConventionError
+from symparams.precision import RECIPES, Recipe, recipe
 from symparams.symbols import b as _b, s as _s
 
 __all__ = [
@@ -44,36 +44,6 @@ __all__ = [
 ]
 
 SECONDS_PER_DAY = 86_400
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """Bytes per parameter of weights, gradients and optimizer state, named."""
-
-    name: str
-    weights: int
-    gradients: int
-    optimizer: int
-    description: str
-
-    @property
-    def total(self) -> int:
-        return self.weights + self.gradients + self.optimizer
-
-
-RECIPES: dict[str, Recipe] = {r.name: r for r in (
-    Recipe("mixed", 2, 2, 12, "16-bit weights and gradients; fp32 master weights, AdamW m and v"),
-    Recipe("mixed-18", 2, 4, 12, "16-bit weights, fp32 gradients; fp32 master weights, AdamW m and v"),
-    Recipe("fp32", 4, 4, 8, "fp32 weights and gradients; AdamW m and v in fp32 (no master copy)"),
-)}
-
-
-def recipe(name: str) -> Recipe:
-    """The precision recipe called ``name`` (``mixed``, ``mixed-18``, ``fp32``)."""
-    try:
-        return RECIPES[name]
-    except KeyError:
-        raise ConventionError(f"unknown training recipe {name!r}; choose one of: {', '.join(RECIPES)}") from None
 
 
 def training_memory(arch, *, recipe: str = "mixed", zero: int = 0, n_dp=1, t=1,

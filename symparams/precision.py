@@ -1,0 +1,53 @@
+"""Training precision recipes: bytes per parameter of weights, gradients, optimizer state.
+
+The 16 vs 18 bytes-per-parameter disagreement between tools is a choice of
+recipe; naming it makes the choice visible.
+
+>>> RECIPES["mixed"].total, RECIPES["mixed-18"].total, RECIPES["fp32"].total
+(16, 18, 16)
+>>> RECIPES["mixed-18"].bytes
+(2, 4, 12)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from symparams.errors import ConventionError
+
+__all__ = ["Recipe", "RECIPES", "recipe"]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Bytes per parameter of weights, gradients and optimizer state, named."""
+
+    name: str
+    weights: int
+    gradients: int
+    optimizer: int
+    description: str
+
+    @property
+    def bytes(self) -> tuple[int, int, int]:
+        """(weights, gradients, optimizer state) bytes per parameter."""
+        return (self.weights, self.gradients, self.optimizer)
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.gradients + self.optimizer
+
+
+RECIPES: dict[str, Recipe] = {r.name: r for r in (
+    Recipe("mixed", 2, 2, 12, "16-bit weights and gradients; fp32 master weights, AdamW m and v"),
+    Recipe("mixed-18", 2, 4, 12, "16-bit weights, fp32 gradients; fp32 master weights, AdamW m and v"),
+    Recipe("fp32", 4, 4, 8, "fp32 weights and gradients; AdamW m and v in fp32 (no master copy)"),
+)}
+
+
+def recipe(name: str) -> Recipe:
+    """The precision recipe called ``name`` (``mixed``, ``mixed-18``, ``fp32``)."""
+    try:
+        return RECIPES[name]
+    except KeyError:
+        raise ConventionError(f"unknown training recipe {name!r}; choose one of: {', '.join(RECIPES)}") from None
