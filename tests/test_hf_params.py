@@ -132,3 +132,34 @@ def test_params_against_live_transformers(name):
     from symparams.testing.oracle import hf_param_count
 
     assert from_hf_config(_config(name)).params.total == hf_param_count(_config(name))
+
+
+# Non-trainable buffer elements, measured with transformers 5.23.0 on the meta device
+# (``sum(b.numel() for b in model.buffers())``, tests/fixtures/hf_configs/ORACLE_NOTES.md):
+# rotary models hold inv_freq and original_inv_freq (rotary_dim/2 each); Gemma adds embed_scale.
+TRANSFORMERS_BUFFERS = {
+    "falcon-7b": 64, "gemma-2b": 257, "gemma-7b": 257, "gpt2": 0, "gpt2-xl": 0, "llama-2-7b": 128,
+    "llama-3-8b": 128, "llama-3.2-1b": 64, "mistral-7b-v0.1": 128, "mixtral-8x7b-v0.1": 128,
+    "opt-125m": 0, "opt-6.7b": 0, "phi-2": 32, "pythia-160m": 16, "pythia-6.9b": 32,
+    "qwen2-0.5b": 64, "qwen2-7b": 128,
+}
+
+
+def _buffers(name: str) -> int:
+    m = from_hf_config(FIXTURES / f"{name}.json")
+    return m.buffers.total if m.architecture.buffers().pieces else 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_buffers_equal_transformers(name):
+    assert _buffers(name) == TRANSFORMERS_BUFFERS[name]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", NAMES)
+def test_buffers_against_live_transformers(name):
+    pytest.importorskip("torch", reason="oracle tests need torch (extra 'oracle')")
+    pytest.importorskip("transformers", reason="oracle tests need transformers (extra 'oracle')")
+    from symparams.testing.oracle import hf_buffer_count
+
+    assert _buffers(name) == hf_buffer_count(_config(name))

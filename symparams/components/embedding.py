@@ -23,15 +23,23 @@ __all__ = ["TokenEmbedding", "LearnedPositions"]
 
 @dataclass(frozen=True)
 class TokenEmbedding(Component):
-    """The ``V × h`` table of token vectors."""
+    """The ``V × h`` table of token vectors.
+
+    ``scaled`` adds the one-element ``embed_scale`` buffer (``√h``) that
+    Gemma's embedding multiplies by; it is not a parameter.
+    """
 
     V: Expr
     h: Expr
+    scaled: bool = False
     key = "embedding"
     label = "token embedding"
 
     def tensors(self) -> tuple[Tensor, ...]:
-        return (Tensor("embed_tokens.weight", (self.V, self.h)),)
+        table = Tensor("embed_tokens.weight", (self.V, self.h))
+        if not self.scaled:
+            return (table,)
+        return (table, Tensor("embed_tokens.embed_scale", (), trainable=False))
 
     def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
         """With dropout, the 1-byte mask of the embedding dropout (token ids are not counted)."""

@@ -62,6 +62,7 @@ class Family:
     parallel: bool | str = False
     ffn_ratio: int | None = None
     position_offset: int = 0
+    embed_scale: bool = False
 
 
 FAMILIES: Mapping[str, Family] = MappingProxyType({
@@ -71,7 +72,8 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({
     "mistral": Family("Mistral"),
     "mixtral": Family("Mixtral (sparse MoE)", mlp="moe"),
     "qwen2": Family("Qwen2 (biases on Q, K, V only)", qkv_bias=True),
-    "gemma": Family("Gemma (GeGLU, head_dim given)", qkv_bias="attention_bias", o_bias="attention_bias"),
+    "gemma": Family("Gemma (GeGLU, head_dim given)", qkv_bias="attention_bias", o_bias="attention_bias",
+                    embed_scale=True),
     "gpt_neox": Family("GPT-NeoX / Pythia", norm="layer", mlp="plain", qkv_bias="attention_bias",
                        o_bias="attention_bias", mlp_bias=True, kv="mha", parallel="parallel_residual"),
     "opt": Family("OPT", norm="layer", mlp="plain", positions="learned", qkv_bias="bias", o_bias="bias",
@@ -162,11 +164,12 @@ def _rotary(fam: Family, f: Fields, head_expr, head_value: int):
     if fam.positions == "falcon" and f.flag("alibi"):
         return None
     if "rotary_fraction" not in f.table:
-        return RotaryPositions(s_max, head_expr)
+        return RotaryPositions(s_max, head_expr, layout="inv_freq")
     fraction = f.fraction("rotary_fraction")
     if fraction == 1:
-        return RotaryPositions(s_max, head_expr)
-    return RotaryPositions(s_max, Integer(int(head_value * fraction)))  # transformers: int(head_dim * factor)
+        return RotaryPositions(s_max, head_expr, layout="inv_freq")
+    rotary_dim = Integer(int(head_value * fraction))  # transformers: int(head_dim * factor)
+    return RotaryPositions(s_max, rotary_dim, layout="inv_freq")
 
 
 def _norm(fam: Family, width=h):
@@ -195,7 +198,7 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
         if proj is not DERIVED and proj != hidden:
             values["d_emb"], width = proj, d_emb
             project = (Projection("project_in", d_emb, h), Projection("project_out", h, d_emb))
-    embeddings.append(TokenEmbedding(V, width))
+    embeddings.append(TokenEmbedding(V, width, scaled=fam.embed_scale))
     if fam.positions == "learned":
         embeddings.append(LearnedPositions(s_max, h, Integer(fam.position_offset)))
     else:
