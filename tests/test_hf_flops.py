@@ -60,6 +60,14 @@ def test_kv_cache_heads():
     assert kv_elements(symparams.model("llama-3-8b"), 2, 10) == 32 * 2 * 2 * 10 * 8 * 128
 
 
+def test_sliding_window_cache_keeps_w_minus_1_tokens():
+    # ORACLE_NOTES: with sliding_window 8, prefills of 8, 9 and 16 tokens all leave 7 tokens per layer.
+    cfg = _config("mistral-7b-v0.1") | {"sliding_window": 8}
+    m = from_hf_config(cfg)
+    per_token = 32 * 2 * 8 * 128  # layers · (K and V) · KV heads · head size
+    assert [kv_elements(m, 1, s) for s in (5, 7, 8, 9, 16)] == [per_token * n for n in (5, 7, 7, 7, 7)]
+
+
 def _variants():
     """(label, fixture, overrides, dropped keys) for shrunk configs."""
     out = [(f"{n}", n, {}, ()) for n in NAMES]
@@ -88,6 +96,10 @@ def _variants():
         ("mistral without num_key_value_heads (class default 8)", "mistral-7b-v0.1",
          {"num_attention_heads": 16, "hidden_size": 512}, ("num_key_value_heads",)),
         ("mixtral 4 experts, top-3", "mixtral-8x7b-v0.1", {"num_local_experts": 4, "num_experts_per_tok": 3}, ()),
+        ("mistral sliding window 6", "mistral-7b-v0.1", {"sliding_window": 6}, ()),
+        ("mistral sliding window 10", "mistral-7b-v0.1", {"sliding_window": 10}, ()),
+        ("mixtral sliding window 4", "mixtral-8x7b-v0.1", {"sliding_window": 4}, ()),
+        ("mistral no sliding window", "mistral-7b-v0.1", {"sliding_window": None}, ()),
     ]
     return out
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sympy import Expr, Integer
+from sympy import Expr, Integer, Min
 
 from symparams.components.base import Activation, Component, Linear, Matmul, Tensor
 
@@ -31,7 +31,9 @@ class Attention(Component):
 
     ``qkv_bias`` / ``o_bias`` put biases on the Q, K, V and on the output
     projection separately (Qwen2 has the first and not the second).
-    ``cache_heads`` (default ``n_kv``) is how many K/V heads the cache holds.
+    ``cache_heads`` (default ``n_kv``) is how many K/V heads the cache holds;
+    ``cache_window`` (default: unbounded) the most tokens it holds per layer
+    (sliding-window attention).
     """
 
     h: Expr
@@ -41,6 +43,7 @@ class Attention(Component):
     qkv_bias: bool = False
     o_bias: bool = False
     cache_heads: Expr | None = None
+    cache_window: Expr | None = None
     key = "attention"
 
     @property
@@ -76,10 +79,15 @@ class Attention(Component):
 
         ``cache_heads`` overrides ``n_kv`` for implementations that broadcast
         K/V to more heads before caching (Falcon's new decoder architecture
-        caches all ``a`` heads).
+        caches all ``a`` heads); ``cache_window`` caps the cached tokens.
+
+        >>> from symparams.symbols import b, s, w, h, a
+        >>> Attention(h, a, 8, h / a, cache_window=w - 1).kv_cache_elements(b, s)
+        16*b*h*Min(s, w - 1)/a
         """
         heads = self.n_kv if self.cache_heads is None else self.cache_heads
-        return Integer(2) * b * s * heads * self.d_head
+        tokens = s if self.cache_window is None else Min(s, self.cache_window)
+        return Integer(2) * b * tokens * heads * self.d_head
 
     def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
         """What eager attention keeps for backward (Korthikanti et al. 2022, §4.1).

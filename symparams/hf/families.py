@@ -31,7 +31,7 @@ from symparams.components import (
 )
 from symparams.hf.fields import DERIVED, FIELDS
 from symparams.hf.reader import Fields, RawConfig
-from symparams.symbols import E, V, a, d_emb, d_ff, d_head, h, k, n_kv, s_max
+from symparams.symbols import E, V, a, d_emb, d_ff, d_head, h, k, n_kv, s_max, w
 
 __all__ = ["Family", "FAMILIES", "build"]
 
@@ -172,6 +172,19 @@ def _rotary(fam: Family, f: Fields, head_expr, head_value: int):
     return RotaryPositions(s_max, rotary_dim, layout="inv_freq")
 
 
+def _window(f: Fields, values: dict):
+    """``w − 1``, the tokens a sliding-window KV cache keeps, or None without a window."""
+    if "window" not in f.table:
+        return None
+    size = f.size("window")
+    if size is DERIVED:
+        return None
+    if size < 2:
+        raise f.error(f"field 'sliding_window' = {size} must be at least 2 (or null for no window)")
+    values["w"] = size
+    return w - 1
+
+
 def _norm(fam: Family, width=h):
     return LayerNorm(width) if fam.norm == "layer" else RMSNorm(width)
 
@@ -187,7 +200,9 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
                       "belong to encoder-decoder use); expected false")
     head_expr, head_value = _head(f, hidden, heads, values)
     kv_expr, cache = _kv(fam, f, heads, values)
-    attention = Attention(h, a, kv_expr, head_expr, _flag(f, fam.qkv_bias), _flag(f, fam.o_bias), cache)
+    window = _window(f, values)
+    attention = Attention(h, a, kv_expr, head_expr, _flag(f, fam.qkv_bias), _flag(f, fam.o_bias), cache,
+                          window)
     mlp = _mlp(fam, f, values)
     notes = []
 
@@ -228,10 +243,12 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
     kv_heads = values.get("n_kv", 1 if kv_expr == 1 else heads)
     kind = "multi-head" if kv_heads == heads else ("multi-query" if kv_heads == 1 else "grouped-query")
     title = f"{fam.title}; {kind} attention; {mlp.label}; {'tied' if tied else 'untied'} output head"
-    window = raw.data.get("sliding_window")
-    if isinstance(window, int) and not isinstance(window, bool) and raw.data.get("use_sliding_window", True):
-        notes.append(f"sliding_window {window}: params and FLOPs unaffected; transformers keeps at most "
-                     f"{window - 1} tokens per layer in its KV cache, the KV cache here counts every token")
+    if window is not None:
+        notes.append("sliding-window attention: the KV cache holds at most w − 1 tokens per layer "
+                     "(as transformers' sliding-window cache); params and FLOPs (full s×s) unaffected")
+    elif isinstance(raw.data.get("sliding_window"), int) and raw.data.get("use_sliding_window"):
+        notes.append("use_sliding_window: the window applies to some layers only; "
+                     "the KV cache here counts every token in every layer")
     arch = Architecture(
         name=model_type, title=title, embeddings=tuple(embeddings), block=tuple(block), final=tuple(final),
         notes=tuple(notes), parallel_residual=parallel,

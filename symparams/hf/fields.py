@@ -101,9 +101,13 @@ _TABLES: dict[str, dict[str, Field]] = {
         "attention_bias": _flag("attention_bias", False),
         "mlp_bias": _flag("mlp_bias", False),
     },
-    "mistral": _llama_like(kv=8, positions=4096 * 32),
+    "mistral": {
+        **_llama_like(kv=8, positions=4096 * 32),
+        "window": _size("sliding_window", 4096),  # null → no window
+    },
     "mixtral": {
         **_llama_like(kv=8, positions=4096 * 32),
+        "window": _size("sliding_window", DERIVED),  # null → no window
         "experts": _size("num_local_experts", 8, "num_experts"),
         "top_k": _size("num_experts_per_tok", 2),
     },

@@ -33,7 +33,7 @@ from symparams.hf.fields import DERIVED, FIELDS, REQUIRED, SUPPORTED_MODEL_TYPES
 
 __all__ = ["RawConfig", "Fields", "load"]
 
-_NULL_DERIVES = ("kv_heads", "head_dim", "ffn", "proj_dim", "parallel_norms")
+_NULL_DERIVES = ("kv_heads", "head_dim", "ffn", "proj_dim", "parallel_norms", "window")
 
 
 @dataclass(frozen=True)
