@@ -160,11 +160,12 @@ def from_preset(name: str) -> Model:
 
 def model(name: str | Path) -> Model:
     """A preset by name, or a Hugging Face ``config.json`` (file or folder) by path."""
-    from symparams.hf.presets import HF_PRESETS, hf_preset_model
     from symparams.presets import PRESETS
 
     if isinstance(name, str) and name in PRESETS:
-        return from_preset(name)
+        return from_preset(name)  # core presets need no config reader (keeps the CLI light)
+    from symparams.hf.presets import HF_PRESETS, hf_preset_model
+
     if isinstance(name, str) and name in HF_PRESETS:
         return hf_preset_model(name)
     path = Path(name)

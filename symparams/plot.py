@@ -204,8 +204,10 @@ def memory_vs_batch(model="cs336-gpt2-xl", *, batches=None, seq: int | None = No
     device = int(device_gb * 10**9)
     best = largest_batch(m, device, seq=seq, mode=mode, dtype=dtype, **options)
     if batches is None:
-        batches = [2**i for i in range(max(best * 2, 2).bit_length())]
+        top = max(best * 2, 2)
+        batches = list(range(1, top + 1)) if top <= 16 else [2**i for i in range(top.bit_length())]
     batches = list(batches)
+    linear = batches == list(range(batches[0], batches[-1] + 1))
     parts = memory_by_batch(m, batches, seq=seq, mode=mode, dtype=dtype, **options)
     fig = _figure(plt, figsize=(8, 4.2))
     ax = fig.add_subplot()
@@ -213,7 +215,8 @@ def memory_vs_batch(model="cs336-gpt2-xl", *, batches=None, seq: int | None = No
     ax.axhline(device_gb, color="black", linestyle="--", linewidth=1, label=f"device memory ({device_gb:g} GB)")
     if best:
         ax.axvline(best, color="grey", linestyle=":", linewidth=1.2, label=f"largest batch that fits: {best:,}")
-    ax.set_xscale("log", base=2)
+    if not linear:
+        ax.set_xscale("log", base=2)
     _plain_ticks(ax, batches)
     ax.set_xlabel("batch size b (sequences)")
     ax.set_ylabel("memory (GB = 10⁹ bytes)")

@@ -215,6 +215,8 @@ def _exact_grid(expr, syms, columns):
 
 def _nest(rows: list, outer_shape: list[int]):
     """Group a flat list of rows (C order over the outer axes) into nested lists."""
+    if not outer_shape:  # a single axis: one row
+        return rows[0]
     for n in reversed(outer_shape[1:]):
         rows = [rows[i:i + n] for i in range(0, len(rows), n)]
     return rows

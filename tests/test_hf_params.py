@@ -93,9 +93,10 @@ def test_dense_active_equals_total():
 
 
 @pytest.mark.parametrize("name, symbols", [
-    ("llama-2-7b", {V, h, l, a, n_kv, d_ff}),
+    ("llama-2-7b", {V, h, l, d_ff}),  # multi-head: n_kv = a, and a cancels in 4h²
+    ("llama-3-8b", {V, h, l, a, n_kv, d_ff}),
     ("llama-3.2-1b", {V, h, l, a, n_kv, d_ff, d_head}),  # head_dim given
-    ("gemma-7b", {V, h, l, a, n_kv, d_ff, d_head}),
+    ("gemma-7b", {V, h, l, a, d_ff, d_head}),  # multi-head with head_dim given
     ("mixtral-8x7b-v0.1", {V, h, l, a, n_kv, d_ff, E}),
     ("gpt2", {V, h, l, s_max}),
     ("falcon-7b", {V, h, l, a}),  # MQA: one KV head, a literal 1
@@ -109,7 +110,10 @@ def test_formulas_are_readable(name, symbols):
 def test_llama_formula_by_hand():
     # Touvron et al.: embed + head (untied) + l (q, o: h^2 each; k, v: h*n_kv*h/a; SwiGLU 3 h d_ff; 2 norms) + norm
     expected = 2 * V * h + l * (2 * h**2 + 2 * h * n_kv * h / a + 3 * h * d_ff + 2 * h) + h
-    assert (symparams.model("llama-2-7b").architecture.params().expanded - expected).expand() == 0
+    assert (symparams.model("llama-3-8b").architecture.params().expanded - expected).expand() == 0
+    # Llama-2-7B is multi-head (n_kv = a): 4h^2 per attention
+    mha = expected.subs(n_kv, a)
+    assert (symparams.model("llama-2-7b").architecture.params().expanded - mha).expand() == 0
 
 
 def test_name_from_name_or_path_for_dicts():

@@ -63,6 +63,12 @@ def test_fast_grid_beyond_int64_is_exact_objects():
     assert g.values.dtype == object and g.values[0, 0] == want
 
 
+@pytest.mark.parametrize("mode", ["exact", "fast"])
+def test_single_axis(mode):
+    g = grid(12 * l * h**2 + 13 * l * h, {"l": [1, 2, 3]}, {"h": 10}, mode=mode)
+    assert list(g.values) == [1330, 2660, 3990] and g.shape == (3,)
+
+
 def test_axis_absent_from_formula_broadcasts():
     g = grid(12 * l * h**2, {"h": [1, 2], "s": [5, 6, 7], "l": [1]}, mode="fast")
     assert g.values.shape == (2, 3, 1)

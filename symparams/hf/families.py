@@ -124,6 +124,8 @@ def _kv(fam: Family, f: Fields, heads: int, values: dict):
         key = f.table["kv_heads"].key
         raise f.error(f"field 'num_attention_heads' = {heads} is not divisible by {key!r} = {kv}; "
                       "expected num_attention_heads % num_key_value_heads == 0")
+    if kv == heads:
+        return a, cache  # multi-head: one KV head per query head, the formula says so
     values["n_kv"] = kv
     return n_kv, cache
 
