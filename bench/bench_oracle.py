@@ -10,7 +10,9 @@ presets that is a timing comparison only (transformers has no CS336 model).
 Both sides are timed warm: the oracle after one full warm-up run (imports,
 first-call dispatch), symparams after its formulas are built; symparams'
 time is ``model(name)`` + ``params.total`` + ``forward_flops(...).total`` +
-``kv_cache_bytes(...)`` — the user-facing path, not a precompiled function.
+``kv_cache_bytes(...)`` — the user-facing path, not a precompiled function —
+and, second figure, the same three numbers from evaluators compiled once
+(:func:`symparams.evaluators.evaluator`, the sweep path), checked equal.
 """
 
 from __future__ import annotations
@@ -52,6 +54,26 @@ def _symparams(name: str) -> tuple[int, int, int]:
     return m.params.total, m.forward_flops(batch=BATCH, seq=SEQ).total, kv
 
 
+def _compiled(name: str):
+    """``() -> (params, FLOPs, KV elements)`` from evaluators compiled once (the sweep path)."""
+    from symparams.evaluators import evaluator
+    from symparams.model import model
+    from symparams.symbols import s as _s
+    from symparams.units import dtype_bytes
+
+    m = model(name)
+    arch = m.architecture
+    sizes = m.workload(BATCH, SEQ)
+    evs = [evaluator(arch.params()), evaluator(arch.forward_flops()), evaluator(arch.kv_cache(dtype="fp32", tokens=_s))]
+    per = int(dtype_bytes("fp32"))
+
+    def run():
+        p, f, kv = (ev.exact(sizes) for ev in evs)
+        return p, f, kv // per
+
+    return run
+
+
 def _oracle(cfg: dict) -> tuple[int, int, int]:
     from symparams.testing.oracle import hf_forward_flops, hf_kv_cache_elements, hf_param_count
 
@@ -78,6 +100,12 @@ def run(limit: int | None = None) -> dict:
             rows[name] = {"kind": kind, "error": f"symparams: {type(exc).__name__}: {exc}"}
             continue
         t_ours = best_of(lambda: _symparams(name), repeat=5, number=3)
+        try:
+            compiled = _compiled(name)
+            same = compiled() == ours
+            t_compiled = best_of(compiled, repeat=5, number=20)
+        except (TypeError, ValueError) as exc:  # a formula that is not a rational function (e.g. min(s, w))
+            same, t_compiled = f"{type(exc).__name__}: {exc}"[:80], None
         start = time.perf_counter()
         try:
             theirs = _oracle(cfg)
@@ -90,6 +118,9 @@ def run(limit: int | None = None) -> dict:
             "symparams_s": t_ours,
             "oracle_s": t_oracle,
             "speedup": t_oracle / t_ours,
+            "compiled_s": t_compiled,
+            "compiled_speedup": t_oracle / t_compiled if t_compiled else None,
+            "compiled_same": same,
             "agree": {"params": ours[0] == theirs[0], "flops": ours[1] == theirs[1], "kv": ours[2] == theirs[2]}
             if kind != "gpt2-shapes" else None,
         }
@@ -100,5 +131,6 @@ def run(limit: int | None = None) -> dict:
         "presets": rows,
         "min_speedup": min(r["speedup"] for r in timed) if timed else None,
         "median_speedup": sorted(r["speedup"] for r in timed)[len(timed) // 2] if timed else None,
+        "min_compiled_speedup": min((r["compiled_speedup"] for r in timed if r["compiled_speedup"]), default=None),
         "all_agree": all(all(r["agree"].values()) for r in timed if r["agree"] is not None),
     }

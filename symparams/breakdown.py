@@ -127,6 +127,14 @@ class Breakdown:
     def free_symbols(self) -> set[Symbol]:
         return set(self.total.free_symbols)
 
+    def __repr__(self) -> str:
+        return f"<Breakdown {self.quantity} = {self.total}; pieces: {', '.join(self.keys())}>"
+
+    def __str__(self) -> str:
+        from symparams.printing.text import breakdown_text
+
+        return breakdown_text(self)
+
     def _repr_latex_(self) -> str:
         from symparams.printing.latex import breakdown_latex
 
@@ -170,6 +178,18 @@ class Evaluation:
         out = {key: self[key] for key in self.breakdown.keys()}
         out["total"] = self.total
         return out
+
+    def __int__(self) -> int:
+        return self.total
+
+    def __repr__(self) -> str:
+        of = f" of {self.name}" if self.name else ""
+        return f"<Evaluation {self.breakdown.quantity}{of} = {self.total:,} {self.breakdown.unit}>"
+
+    def __str__(self) -> str:
+        from symparams.printing.text import breakdown_text
+
+        return breakdown_text(self.breakdown, self.values)
 
     def _repr_markdown_(self) -> str:
         from symparams.printing.markdown import breakdown_table

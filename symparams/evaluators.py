@@ -38,7 +38,7 @@ from functools import lru_cache
 from math import lcm
 from typing import Any, Mapping, Sequence
 
-from sympy import Expr, Poly, Symbol, cancel, fraction, lambdify, together
+from sympy import Dummy, Expr, Max, Min, Poly, Symbol, cancel, fraction, lambdify, together
 
 from symparams._expr import as_expr
 from symparams.errors import ConfigError, MissingValueError
@@ -116,7 +116,8 @@ class Evaluator:
 
     ``symbols`` are the formula's size symbols in argument order (sorted by
     name unless given); ``numerator`` / ``denominator`` are integer polynomials
-    whose quotient is the formula.
+    whose quotient is the formula (``Min``/``Max`` terms, such as a sliding
+    window ``Min(s, w - 1)``, stand in them as placeholders evaluated first).
     """
 
     expr: Expr
@@ -127,6 +128,7 @@ class Evaluator:
     _den: Any = field(repr=False)
     _num_terms: tuple = field(repr=False)
     _den_terms: tuple = field(repr=False)
+    _atoms: tuple = field(repr=False, default=())  # (("min" | "max", (Evaluator, ...)), ...)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -156,6 +158,12 @@ class Evaluator:
             )
         return q
 
+    def _raw(self, args: Sequence[int]) -> int:
+        """Exact value at one config of validated ints."""
+        full = (*args, *((min if op == "min" else max)(ev._raw(args) for ev in evs) for op, evs in self._atoms))
+        num = self._num(*full)
+        return num if self.is_polynomial else self._divide(num, self._den(*full), args)
+
     # -- exact mode ---------------------------------------------------------
     def exact(self, values: Mapping | None = None, /, **sizes) -> int:
         """The formula at one config, as an exact ``int`` (sizes by symbol or name).
@@ -167,8 +175,7 @@ class Evaluator:
         args = self._args(values, sizes)
         for sym, v in zip(self.symbols, args):
             _check_size(sym, v)
-        num = self._num(*args)
-        return num if self.is_polynomial else self._divide(num, self._den(*args), args)
+        return self._raw(args)
 
     def exact_many(self, columns: Mapping, /) -> list[int]:
         """The formula at many configs: ``columns`` maps each symbol to a sequence of ints.
@@ -185,13 +192,42 @@ class Evaluator:
                     _check_size(sym, v)
         if not cols:
             return [self.exact()]
-        nums = list(map(self._num, *cols))
-        if self.is_polynomial:
-            return nums
-        dens = list(map(self._den, *cols))
-        return [self._divide(n, d, args) for n, d, args in zip(nums, dens, zip(*cols))]
+        if self._atoms or not self.is_polynomial:
+            return [self._raw(args) for args in zip(*cols)]
+        return list(map(self._num, *cols))
 
     # -- fast mode ------------------------------------------------------------
+    def _bound(self, maxima: Sequence[int]) -> int:
+        """An upper bound of every intermediate's magnitude when each size is ≤ its maximum."""
+        extra = [max(ev._bound(maxima) for ev in evs) for _, evs in self._atoms]
+        full = [*maxima, *extra]
+        return max(_bound(self._num_terms, full), _bound(self._den_terms, full), *extra)
+
+    def _vector(self, np, args: Sequence, floating: bool):
+        extra = []
+        for op, evs in self._atoms:
+            vals = [ev._vector(np, args, floating) for ev in evs]
+            acc = vals[0]
+            for v in vals[1:]:
+                both_int = isinstance(acc, int) and isinstance(v, int)
+                acc = (min if op == "min" else max)(acc, v) if both_int else (
+                    np.minimum if op == "min" else np.maximum)(acc, v)
+            extra.append(acc)
+        full = (*args, *extra)
+        num = self._num(*full)
+        if self.is_polynomial:
+            return num + 0.0 if floating else num
+        den = self._den(*full)
+        if floating:
+            return num / den
+        q, r = num // den, num % den
+        if bool(np.any(r != 0)):
+            raise ConfigError(
+                f"{self.expr} is not a whole number at some configs; "
+                "check divisibility such as h % a == 0 or a % n_kv == 0"
+            )
+        return q
+
     def fast(self, values: Mapping | None = None, /, *, dtype: str = "int64", **arrays):
         """The formula over arrays of sizes (broadcast together), vectorised.
 
@@ -202,29 +238,19 @@ class Evaluator:
         """
         import numpy as np
 
+        if dtype not in ("int64", "float64"):
+            raise ConfigError(f"dtype={dtype!r} is not supported; use 'int64' or 'float64'")
         args = [_as_array(np, sym, x) for sym, x in zip(self.symbols, self._args(values, arrays))]
         if dtype == "float64":
             args = [x.astype(np.float64) if hasattr(x, "astype") else float(x) for x in args]
-            return self._num(*args) / self._den(*args) if not self.is_polynomial else self._num(*args) + 0.0
-        if dtype != "int64":
-            raise ConfigError(f"dtype={dtype!r} is not supported; use 'int64' or 'float64'")
+            out = self._vector(np, args, floating=True)
+            return out if hasattr(out, "shape") else np.asarray(out, dtype=np.float64)
         maxima = [_extremes(np, sym, x) for sym, x in zip(self.symbols, args)]
-        fits = all(m <= INT64_MAX for m in maxima) and max(
-            _bound(self._num_terms, maxima), _bound(self._den_terms, maxima)
-        ) <= INT64_MAX
+        fits = all(m <= INT64_MAX for m in maxima) and self._bound(maxima) <= INT64_MAX
         if not fits:
             args = [_as_object(np, x) for x in args]
-        num = self._num(*args)
-        if self.is_polynomial:
-            return num if hasattr(num, "shape") else np.asarray(num, dtype=np.int64 if fits else object)
-        den = self._den(*args)
-        q, r = num // den, num % den
-        if bool((r != 0).any()):
-            raise ConfigError(
-                f"{self.expr} is not a whole number at some configs; "
-                "check divisibility such as h % a == 0 or a % n_kv == 0"
-            )
-        return q
+        out = self._vector(np, args, floating=False)
+        return out if hasattr(out, "shape") else np.asarray(out, dtype=np.int64 if fits else object)
 
 
 def _check_size(sym: Symbol, v) -> None:
@@ -264,16 +290,36 @@ def _as_object(np, x):
     return x.astype(object) if hasattr(x, "astype") else np.asarray(x, dtype=object)
 
 
+def _split_atoms(expr: Expr) -> tuple[Expr, dict]:
+    """Replace each outermost ``Min``/``Max`` by a placeholder: ``(body, {atom: placeholder})``."""
+    atoms: dict = {}
+
+    def visit(e):
+        if isinstance(e, (Min, Max)):
+            if e not in atoms:
+                atoms[e] = Dummy(f"m{len(atoms)}", integer=True)
+            return atoms[e]
+        if not e.args or not e.has(Min, Max):
+            return e
+        return e.func(*(visit(arg) for arg in e.args))
+
+    return visit(expr), atoms
+
+
 @lru_cache(maxsize=512)
 def _build(expr: Expr, symbols: tuple[Symbol, ...]) -> Evaluator:
-    num, den = _integer_parts(expr, symbols)
+    body, atoms = _split_atoms(expr)
+    gens_all = (*symbols, *atoms.values())
+    num, den = _integer_parts(body, gens_all)
     # Horner order: lowest degree outermost (fewest operations on broadcast arrays).
-    degree = {s: (Poly(num, s).degree() if s in num.free_symbols else 0) for s in symbols}
-    gens = sorted(symbols, key=lambda s: (degree[s], s.name))
+    degree = {s: (Poly(num, s).degree() if s in num.free_symbols else 0) for s in gens_all}
+    gens = sorted(gens_all, key=lambda s: (degree[s], s.name))
     return Evaluator(
         expr, symbols, num, den,
-        _compile(symbols, _horner(num, gens)), _compile(symbols, _horner(den, gens)),
-        tuple(_abs_poly(num, symbols)), tuple(_abs_poly(den, symbols)),
+        _compile(gens_all, _horner(num, gens)), _compile(gens_all, _horner(den, gens)),
+        tuple(_abs_poly(num, gens_all)), tuple(_abs_poly(den, gens_all)),
+        tuple(("min" if isinstance(atom, Min) else "max", tuple(_build(arg, symbols) for arg in atom.args))
+              for atom in atoms),
     )
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Iterator, Mapping
 
-from sympy import Expr, Integer, Poly
+from sympy import Expr, Integer, Max, Min, Poly
 
 from symparams._expr import as_expr
 from symparams.errors import ConfigError, ConventionError, MissingValueError
@@ -197,6 +197,11 @@ def _row_function(coeffs: list, xs: tuple[int, ...]):
 
 
 def _exact_grid(expr, syms, columns):
+    if expr.has(Min, Max):  # e.g. a sliding window Min(s, w - 1): one compiled call per config
+        ev = evaluator(expr, syms)
+        xs = columns[-1]
+        rows = [[ev._raw((*point, x)) for x in xs] for point in product(*columns[:-1])]
+        return _nest(rows, [len(c) for c in columns[:-1]])
     num, den = _integer_parts(expr, syms)
     inner, outer = syms[-1], syms[:-1]
     xs = columns[-1]

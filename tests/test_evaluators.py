@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from symparams.architectures import ARCHITECTURES, architecture
 from symparams.errors import ConfigError, MissingValueError
 from symparams.evaluators import INT64_MAX, evaluator
-from symparams.symbols import SYMBOLS, V, a, b, d_ff, h, l, s, s_max
+from symparams.symbols import SYMBOLS, V, a, b, by_name, d_ff, h, l, s, s_max
 from symparams.values import evaluate
 
 np = pytest.importorskip("numpy", reason="the fast evaluators need numpy (extra 'fast')")
@@ -164,6 +164,22 @@ def test_rational_coefficients_become_integer_arithmetic():
 def test_errors_name_the_field(call, error, match):
     with pytest.raises(error, match=match):
         call(evaluator(12 * l * h**2))
+
+
+def test_min_max_terms_sliding_window():
+    from symparams.symbols import w
+    from sympy import Max, Min
+
+    # KV cache of a sliding-window layer keeps min(s, w - 1) tokens (transformers 5)
+    expr = 4 * l * h * Min(s, w - 1) + Max(h, 2 * s)
+    ev = evaluator(expr)
+    for sizes in [dict(l=2, h=8, s=10, w=5), dict(l=2, h=8, s=3, w=5), dict(l=1, h=1, s=1, w=1)]:
+        by_hand = 4 * sizes["l"] * sizes["h"] * min(sizes["s"], sizes["w"] - 1) + max(sizes["h"], 2 * sizes["s"])
+        assert ev.exact(sizes) == by_hand == evaluate(expr, {by_name(k): v for k, v in sizes.items()})
+    got = ev.fast(l=np.array([2, 2]), h=8, s=np.array([10, 3]), w=5)
+    assert got.tolist() == [4 * 2 * 8 * 4 + 20, 4 * 2 * 8 * 3 + 8] and got.dtype == np.int64
+    big = ev.fast(l=np.array([10**9]), h=10**9, s=np.array([10**6]), w=10**7)
+    assert big.dtype == object and big[0] == 4 * 10**24 + 10**9
 
 
 def test_symbols_order_and_unused_symbols():

@@ -86,6 +86,19 @@ def test_higher_degree_inner_axis_and_rational():
         grid(expr, {"a": [4], "l": [1], "h": [2]}, {"s_max": 1})
 
 
+def test_grid_with_sliding_window_min():
+    from sympy import Min
+
+    from symparams.symbols import w
+
+    expr = 4 * l * h * Min(s, w - 1)  # K and V of a sliding-window layer after a prefill of s tokens
+    axes = {"s": [1, 4095, 4096, 8192], "l": [1, 32]}
+    exact = grid(expr, axes, {"h": 4096, "w": 4096})
+    fast = grid(expr, axes, {"h": 4096, "w": 4096}, mode="fast")
+    for (sizes, value), fast_value in zip(exact.configs(), fast.values.flat):
+        assert value == fast_value == 4 * sizes["l"] * 4096 * min(sizes["s"], 4095)
+
+
 @pytest.mark.parametrize("mode", ["exact", "fast"])
 def test_fit_keeps_exactly_the_configs_within_budget(mode):
     P = formula("gpt2", "params")
