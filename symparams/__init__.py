@@ -5,9 +5,11 @@
 1557611200
 >>> symparams.architecture("gpt-classic").params().expanded
 V*h + 12*h**2*l + 13*h*l
->>> from symparams.symbols import l, h
 >>> symparams.leading_order(symparams.architecture("gpt-classic").params().total)
 12*h**2*l
+>>> symparams.from_hf_config({"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
+...     "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100}).params.total
+95040
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from symparams.algebra import closed_form, leading_order, relative_error
 from symparams.architecture import Architecture
 from symparams.architectures import ARCHITECTURES, architecture
 from symparams.breakdown import Breakdown, Evaluation, Piece
-from symparams.conventions import FLOP_COUNTER, FlopConvention
+from symparams.conventions import FLOP_COUNTER, Convention, FlopConvention, parse_convention
 from symparams.errors import (
     ConfigError,
     ConventionError,
@@ -34,18 +36,19 @@ from symparams.values import evaluate
 __version__ = "0.1.0"
 
 __all__ = [
-    "ARCHITECTURES", "Architecture", "Breakdown", "ConfigError", "ConventionError", "Evaluation",
-    "FLOP_COUNTER", "FlopConvention", "MissingValueError", "Model", "PRESETS", "Piece",
+    "ARCHITECTURES", "Architecture", "Breakdown", "ConfigError", "Convention", "ConventionError",
+    "Evaluation", "FLOP_COUNTER", "FlopConvention", "MissingValueError", "Model", "PRESETS", "Piece",
     "SymparamsError", "UnknownArchitectureError", "UnknownModelError", "architecture",
-    "closed_form", "dtype_bytes", "evaluate", "format_bytes", "latex", "leading_order", "model",
-    "relative_error", "from_hf_config",
+    "closed_form", "dtype_bytes", "evaluate", "format_bytes", "from_hf_config", "latex",
+    "leading_order", "model", "parse_convention", "relative_error",
 ]
 
 
 def from_hf_config(config, **kwargs):
     """A :class:`Model` from a Hugging Face ``config.json`` (dict, file or folder).
 
-    Defined in :mod:`symparams.hf`; imported on first use.
+    Defined in :mod:`symparams.hf` (see there for the keyword arguments);
+    imported on first use, so the CLI's preset path never loads the reader.
     """
     from symparams.hf import from_hf_config as _from_hf_config
 

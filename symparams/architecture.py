@@ -14,7 +14,6 @@ V*h + 12*h**2*l + 13*h*l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Iterator
 
 from sympy import Expr, Symbol
@@ -58,10 +57,12 @@ class Architecture:
                 return c
         raise KeyError(f"{self.name} has no component {key!r}")
 
-    # Shortcuts to the cost modules (cached: an architecture is immutable).
+    # Shortcuts to the cost modules (which cache: an architecture is immutable).
     def params(self):
         """Trainable parameters: :func:`symparams.costs.params.parameters`."""
-        return _params(self)
+        from symparams.costs.params import parameters
+
+        return parameters(self)
 
     def buffers(self):
         """Non-trainable buffer elements: :func:`symparams.costs.params.buffers`."""
@@ -73,7 +74,7 @@ class Architecture:
         """Forward FLOPs over ``b × s`` tokens: :func:`symparams.costs.flops.forward_flops`."""
         from symparams.costs.flops import forward_flops
 
-        return forward_flops(self, convention) if convention is not None else _forward(self)
+        return forward_flops(self) if convention is None else forward_flops(self, convention)
 
     def kv_cache(self, **kwargs):
         """KV cache bytes: :func:`symparams.costs.kv_cache.kv_cache`."""
@@ -91,16 +92,3 @@ class Architecture:
 
         return f"**{self.title}** (`{self.name}`)\n\n" + breakdown_table(self.params())
 
-
-@lru_cache(maxsize=256)
-def _params(arch: Architecture):
-    from symparams.costs.params import parameters
-
-    return parameters(arch)
-
-
-@lru_cache(maxsize=256)
-def _forward(arch: Architecture):
-    from symparams.costs.flops import forward_flops
-
-    return forward_flops(arch)

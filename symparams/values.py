@@ -19,7 +19,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Mapping
 
-from sympy import Expr, Integer, Rational, Symbol
+from sympy import Expr, Integer, Max, Min, Rational, Symbol
 
 from symparams._expr import as_expr
 from symparams.errors import ConfigError, MissingValueError
@@ -61,6 +61,37 @@ def _missing(expr: Expr, values: Mapping[Symbol, int]) -> list[Symbol]:
     return sorted((s for s in expr.free_symbols if s not in values), key=lambda s: s.name)
 
 
+def _walk(expr, values: Mapping[Symbol, int]):
+    """Exact value of ``expr`` with Python ints and Fractions, without building
+    SymPy objects (several times faster than ``xreplace`` on cost formulas).
+    Returns None for a node it does not know, so the caller can fall back."""
+    if expr.is_Symbol:
+        return values[expr]
+    if expr.is_Integer:
+        return int(expr)
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    if expr.is_Add or expr.is_Mul or isinstance(expr, (Min, Max)):
+        parts = [_walk(arg, values) for arg in expr.args]
+        if any(p is None for p in parts):
+            return None
+        if expr.is_Add:
+            return sum(parts)
+        if expr.is_Mul:
+            out = 1
+            for p in parts:
+                out *= p
+            return out
+        return min(parts) if isinstance(expr, Min) else max(parts)
+    if expr.is_Pow and expr.exp.is_Integer:
+        base = _walk(expr.base, values)
+        if base is None:
+            return None
+        exp = int(expr.exp)
+        return base**exp if exp >= 0 else Fraction(1, base ** -exp)
+    return None
+
+
 def evaluate_exact(expr, values: Mapping[Symbol, int]) -> Fraction:
     """Evaluate ``expr`` at ``values`` to an exact :class:`~fractions.Fraction`."""
     expr = as_expr(expr)
@@ -68,6 +99,9 @@ def evaluate_exact(expr, values: Mapping[Symbol, int]) -> Fraction:
     if missing:
         names = ", ".join(f"{s.name} ({DESCRIPTIONS.get(s, s.name)})" for s in missing)
         raise MissingValueError(f"cannot evaluate {expr}: no value for {names}")
+    fast = _walk(expr, values)
+    if fast is not None:
+        return Fraction(fast)
     result = expr.xreplace({s: Integer(values[s]) for s in expr.free_symbols})
     if not isinstance(result, Rational):
         raise TypeError(f"{expr} did not evaluate to a rational number: {result}")

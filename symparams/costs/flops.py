@@ -27,6 +27,8 @@ matmul, and is not counted. So backward = 2 × forward, per matmul.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sympy import Expr, Integer, expand
 
 from symparams._expr import sum_exprs
@@ -50,6 +52,7 @@ RECOMPUTE = ("none", "selective", "full")
 ADAMW_FLOPS_PER_PARAM = 14
 
 
+@lru_cache(maxsize=1024)
 def matmul_pieces(arch, convention: FlopConvention, b=_b, s=_s) -> tuple[Piece, ...]:
     """One piece per matmul of every component, under ``convention``.
 
@@ -71,6 +74,7 @@ def matmul_pieces(arch, convention: FlopConvention, b=_b, s=_s) -> tuple[Piece, 
     return merge_pieces(pieces)
 
 
+@lru_cache(maxsize=1024)
 def forward_flops(arch, convention: FlopConvention = FLOP_COUNTER, *, b=_b, s=_s) -> Breakdown:
     """Forward FLOPs of ``arch`` for ``b`` sequences of ``s`` tokens (unit: FLOPs)."""
     return Breakdown(
@@ -82,6 +86,7 @@ def forward_flops(arch, convention: FlopConvention = FLOP_COUNTER, *, b=_b, s=_s
     )
 
 
+@lru_cache(maxsize=1024)
 def backward_flops(arch, convention: FlopConvention = FLOP_COUNTER, *, b=_b, s=_s) -> Breakdown:
     """Backward FLOPs: for every forward matmul its two gradient matmuls.
 
@@ -116,6 +121,7 @@ def _check_recompute(recompute: str) -> None:
         raise ConventionError(f"recompute={recompute!r}; choose one of: {', '.join(RECOMPUTE)}")
 
 
+@lru_cache(maxsize=1024)
 def recompute_flops(arch, recompute: str = "none", convention: FlopConvention = FLOP_COUNTER,
                     *, b=_b, s=_s) -> Breakdown:
     """Forward FLOPs run again in the backward pass under activation recomputation.
@@ -156,6 +162,7 @@ def adamw_flops(arch, per_param: int = ADAMW_FLOPS_PER_PARAM) -> Breakdown:
                      convention=f"AdamW: {per_param} FLOPs per trainable parameter (elementwise ops of one update)")
 
 
+@lru_cache(maxsize=1024)
 def train_step_flops(arch, convention: FlopConvention = FLOP_COUNTER, *, recompute: str = "none",
                      optimizer: bool = True, b=_b, s=_s) -> Breakdown:
     """One training step: forward + backward (+ recomputation) (+ the AdamW update).
@@ -182,6 +189,7 @@ def train_step_flops(arch, convention: FlopConvention = FLOP_COUNTER, *, recompu
                      convention=convention.describe() + "; backward = 2 matmuls per forward matmul" + extra + opt)
 
 
+@lru_cache(maxsize=1024)
 def flops_per_token(arch, convention: FlopConvention = FLOP_COUNTER, *, recompute: str = "none",
                     b=_b, s=_s) -> Expr:
     """Forward + backward (+ recomputation) FLOPs per trained token: step / (b·s), no optimizer.

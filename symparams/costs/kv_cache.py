@@ -10,6 +10,8 @@ For a prompt of ``s`` tokens and ``n`` generated ones, each layer caches
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from symparams.breakdown import Breakdown, Piece, merge_pieces
 from symparams.symbols import b as _b, n as _n, s as _s
 from symparams.units import dtype_bytes
@@ -17,6 +19,7 @@ from symparams.units import dtype_bytes
 __all__ = ["kv_cache"]
 
 
+@lru_cache(maxsize=1024)
 def kv_cache(arch, *, dtype: str = "bf16", tokens=None, b=_b) -> Breakdown:
     """Bytes of the KV cache for ``b`` sequences of ``tokens`` cached tokens.
 

@@ -10,6 +10,8 @@ h*s_max/a
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sympy import Expr
 
 from symparams._expr import sum_exprs
@@ -29,6 +31,7 @@ def _pieces(arch, measure) -> tuple[Piece, ...]:
     return merge_pieces(pieces)
 
 
+@lru_cache(maxsize=1024)
 def parameters(arch) -> Breakdown:
     """Trainable parameters of ``arch``, one piece per component.
 
@@ -45,6 +48,7 @@ def parameters(arch) -> Breakdown:
     )
 
 
+@lru_cache(maxsize=1024)
 def buffers(arch) -> Breakdown:
     """Non-trainable buffer elements (e.g. RoPE cos/sin tables), never parameters."""
     return Breakdown(
