@@ -18,7 +18,7 @@ from typing import Iterator
 
 from sympy import Expr, Symbol
 
-from symparams.components.base import Component
+from symparams.components.base import Component, Dropout
 from symparams.symbols import l as _layers
 
 __all__ = ["Architecture"]
@@ -29,7 +29,9 @@ class Architecture:
     """A transformer as components: ``embeddings``, ``layers × block``, ``final``.
 
     ``notes`` records modelling choices a reader should know (e.g. "positions
-    ignored"); they appear in derivations.
+    ignored"); they appear in derivations. ``dropout`` says where the model
+    trains with dropout (every site by default, as the classic GPT): it decides
+    which masks activation memory counts.
     """
 
     name: str
@@ -40,6 +42,7 @@ class Architecture:
     layers: Expr = _layers
     notes: tuple[str, ...] = field(default=())
     parallel_residual: bool = False
+    dropout: Dropout = Dropout()
 
     def parts(self) -> Iterator[tuple[Component, bool]]:
         """Every component with whether it sits in the repeated block."""

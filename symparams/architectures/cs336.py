@@ -13,7 +13,7 @@ non-trainable buffer of ``s_max · d_head`` values, reported apart.
 from __future__ import annotations
 
 from symparams.architecture import Architecture
-from symparams.components import Attention, GatedMLP, OutputHead, RMSNorm, RotaryPositions, TokenEmbedding
+from symparams.components import Attention, Dropout, GatedMLP, OutputHead, RMSNorm, RotaryPositions, TokenEmbedding
 from symparams.symbols import V, a, d_ff, h, s_max
 
 __all__ = ["cs336"]
@@ -33,4 +33,5 @@ def cs336() -> Architecture:
         ),
         final=(RMSNorm(h), OutputHead(h, V, tied=False)),
         notes=("RoPE buffer: s_max·d_head values with d_head = h/a, not trainable",),
+        dropout=Dropout.of(False),  # the assignment's model has no dropout
     )

@@ -4,7 +4,7 @@ Parameter counts and FLOPs are derived from those shapes by the cost modules.
 """
 
 from symparams.components.attention import Attention
-from symparams.components.base import Component, Linear, Matmul, Tensor
+from symparams.components.base import Activation, Component, Dropout, Linear, Matmul, Tensor
 from symparams.components.embedding import LearnedPositions, TokenEmbedding
 from symparams.components.head import OutputHead
 from symparams.components.mlp import MLP, GatedMLP
@@ -14,6 +14,7 @@ from symparams.components.projection import Projection
 from symparams.components.rotary import RotaryPositions
 
 __all__ = [
+    "Activation", "Dropout",
     "Attention", "Component", "GatedMLP", "LayerNorm", "LearnedPositions", "Linear",
     "MLP", "Matmul", "MoE", "OutputHead", "Projection", "RMSNorm", "RotaryPositions", "Tensor", "TokenEmbedding",
 ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sympy import Expr, Integer, Min
 
-from symparams.components.base import Activation, Component, Linear, Matmul, Tensor
+from symparams.components.base import Activation, Component, Dropout, Linear, Matmul, Tensor
 
 __all__ = ["Attention"]
 
@@ -89,7 +89,7 @@ class Attention(Component):
         tokens = s if self.cache_window is None else Min(s, self.cache_window)
         return Integer(2) * b * tokens * heads * self.d_head
 
-    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+    def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
         """What eager attention keeps for backward (Korthikanti et al. 2022, §4.1).
 
         The Q/K/V input, Q and K (for ``QKᵀ``), the softmax output, with
@@ -102,6 +102,7 @@ class Attention(Component):
         >>> sum(t.numel for t in mha.saved_activations(b, s) if t.role == "activation")
         2*a*b*s**2 + 5*b*h*s
         """
+        dropout = Dropout.of(dropout)
         tokens = b * s
         q_w, kv_w = self.a * self.d_head, self.n_kv * self.d_head
         square = b * self.a * s * s
@@ -111,7 +112,7 @@ class Attention(Component):
             Activation("attention.k", tokens * kv_w),
             Activation("attention.softmax", square, quadratic=True),
         ]
-        if dropout:
+        if dropout.attention:
             acts += [
                 Activation("attention.dropout_mask", square, role="mask", quadratic=True),
                 Activation("attention.dropout_output", square, quadratic=True),
@@ -120,7 +121,7 @@ class Attention(Component):
             Activation("attention.v", tokens * kv_w),
             Activation("attention.o_proj_input", tokens * q_w),
         ]
-        if dropout:
+        if dropout.residual:
             acts.append(Activation("attention.output_dropout_mask", tokens * self.h,
                                    role="mask", split="sequence"))
         return tuple(acts)

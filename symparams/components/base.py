@@ -20,7 +20,7 @@ from sympy import Expr, Integer, Mul
 
 from symparams._expr import as_expr as _expr, sum_exprs
 
-__all__ = ["Tensor", "Linear", "Matmul", "Component", "Activation", "ACTIVATION_ROLES", "ACTIVATION_SPLITS"]
+__all__ = ["Dropout", "Tensor", "Linear", "Matmul", "Component", "Activation", "ACTIVATION_ROLES", "ACTIVATION_SPLITS"]
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,44 @@ class Linear:
         return _expr(tokens) * self.d_out if self.bias else Integer(0)
 
 
+@dataclass(frozen=True)
+class Dropout:
+    """Where a model applies dropout in training (each site keeps a mask for backward).
+
+    ``embedding``: after the embedding lookup; ``attention``: on the attention
+    probabilities (``b·a·s²`` masks, Korthikanti et al.'s ``s²`` terms);
+    ``residual``: on the attention and MLP outputs before each residual add.
+    ``Dropout.of(True)`` is every site (the classic GPT), ``Dropout.of(False)`` none.
+
+    >>> Dropout.of(True) == Dropout(True, True, True), bool(Dropout.of(False))
+    (True, False)
+    >>> str(Dropout(embedding=False, attention=False, residual=True))
+    'dropout on residual'
+    """
+
+    embedding: bool = True
+    attention: bool = True
+    residual: bool = True
+
+    @classmethod
+    def of(cls, value) -> "Dropout":
+        """``value`` as a :class:`Dropout` (a bool means every site or none)."""
+        if isinstance(value, Dropout):
+            return value
+        if isinstance(value, bool):
+            return cls(value, value, value)
+        raise TypeError(f"dropout={value!r}: expected a bool or a Dropout")
+
+    def __bool__(self) -> bool:
+        return self.embedding or self.attention or self.residual
+
+    def __str__(self) -> str:
+        sites = [name for name in ("embedding", "attention", "residual") if getattr(self, name)]
+        if not sites:
+            return "no dropout"
+        return "dropout on " + ", ".join(sites)
+
+
 ACTIVATION_ROLES = ("activation", "mask", "fp32")
 ACTIVATION_SPLITS = ("tensor", "sequence")
 
@@ -199,8 +237,11 @@ class Component:
         """Elements this component caches for ``b`` sequences of ``s`` tokens."""
         return Integer(0)
 
-    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
-        """Tensors autograd keeps for the backward pass (Korthikanti et al. 2022)."""
+    def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
+        """Tensors autograd keeps for the backward pass (Korthikanti et al. 2022).
+
+        ``dropout`` is a bool (every site or none) or a :class:`Dropout`.
+        """
         return ()
 
     def op_outputs(self, b, s) -> tuple[Activation, ...]:

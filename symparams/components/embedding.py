@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sympy import Expr, Integer
 
 from symparams._expr import as_expr
-from symparams.components.base import Activation, Component, Tensor
+from symparams.components.base import Activation, Component, Dropout, Tensor
 
 __all__ = ["TokenEmbedding", "LearnedPositions"]
 
@@ -41,9 +41,9 @@ class TokenEmbedding(Component):
             return (table,)
         return (table, Tensor("embed_tokens.embed_scale", (), trainable=False))
 
-    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
-        """With dropout, the 1-byte mask of the embedding dropout (token ids are not counted)."""
-        if not dropout:
+    def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
+        """With embedding dropout, its 1-byte mask (token ids are not counted)."""
+        if not Dropout.of(dropout).embedding:
             return ()
         return (Activation("embedding.dropout_mask", b * s * self.h, role="mask", split="sequence"),)
 

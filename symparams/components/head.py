@@ -45,7 +45,7 @@ class OutputHead(Component):
     def matmuls(self, b, s) -> tuple[Matmul, ...]:
         return (self.linear().matmul(b * s, kind="logits"),)
 
-    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+    def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
         """The head's input and the logits, kept in fp32 for the cross-entropy
         (Korthikanti et al. 2022: ``2·b·s·h + 4·b·s·V`` bytes)."""
         return (

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sympy import Expr, Integer
 
-from symparams.components.base import Activation, Component, Linear, Matmul, Tensor
+from symparams.components.base import Activation, Component, Dropout, Linear, Matmul, Tensor
 
 __all__ = ["MLP", "GatedMLP"]
 
@@ -48,7 +48,7 @@ class MLP(Component):
     def matmuls(self, b, s) -> tuple[Matmul, ...]:
         return tuple(lin.matmul(b * s) for lin in self.linears())
 
-    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+    def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
         """The up projection's input, the activation's input and output (the down
         projection's input) and, with dropout, the 1-byte output dropout mask
         (Korthikanti et al. 2022: ``19·b·s·h`` bytes for ``d_ff = 4h`` in 16-bit).
@@ -63,7 +63,7 @@ class MLP(Component):
             Activation("mlp.act_input", tokens * self.d_ff),
             Activation("mlp.act_output", tokens * self.d_ff),
         ]
-        if dropout:
+        if Dropout.of(dropout).residual:
             acts.append(Activation("mlp.dropout_mask", tokens * self.h, role="mask", split="sequence"))
         return tuple(acts)
 
@@ -100,7 +100,7 @@ class GatedMLP(MLP):
             Linear("down_proj", self.d_ff, self.h, self.bias),
         )
 
-    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+    def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
         """The input, the gate output (activation input), the activation output,
         the up output, their product (the down projection's input) and, with
         dropout, the 1-byte output dropout mask."""
@@ -112,7 +112,7 @@ class GatedMLP(MLP):
             Activation("mlp.up_output", tokens * self.d_ff),
             Activation("mlp.down_input", tokens * self.d_ff),
         ]
-        if dropout:
+        if Dropout.of(dropout).residual:
             acts.append(Activation("mlp.dropout_mask", tokens * self.h, role="mask", split="sequence"))
         return tuple(acts)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sympy import Expr
 
 from symparams._expr import sum_exprs
-from symparams.components.base import Component, Linear, Matmul, Tensor
+from symparams.components.base import Activation, Component, Dropout, Linear, Matmul, Tensor
 from symparams.components.mlp import GatedMLP
 
 __all__ = ["MoE"]
@@ -62,6 +62,29 @@ class MoE(Component):
     def active_params(self) -> Expr:
         """Router plus the ``k`` experts one token goes through."""
         return sum_exprs([*(t.numel for t in self.router().tensors()), self.k * self.expert().params()])
+
+    def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
+        """The router's input and its fp32 softmax over ``E`` experts, the
+        ``k`` routing weights, then each expert's own saved tensors for the
+        ``k·b·s`` (token, expert) pairs routed to it (the gathered input included),
+        and with residual dropout the 1-byte output mask.
+
+        >>> from symparams.symbols import h, d_ff, E, k, b, s
+        >>> sum(t.numel for t in MoE(h, d_ff, E, k).saved_activations(b, s, dropout=False))
+        E*b*s + 4*b*d_ff*k*s + b*h*k*s + b*h*s + b*k*s
+        """
+        tokens = b * s
+        acts = [
+            Activation("moe.input", tokens * self.h, split="sequence"),
+            Activation("moe.router_probs", tokens * self.E, role="fp32"),
+            Activation("moe.routing_weights", tokens * self.k, role="fp32"),
+        ]
+        for act in self.expert().saved_activations(b, s, dropout=False):
+            name = "moe.experts." + act.name.split(".", 1)[1]
+            acts.append(Activation(name, self.k * act.numel, act.role, act.split, act.quadratic))
+        if Dropout.of(dropout).residual:
+            acts.append(Activation("moe.dropout_mask", tokens * self.h, role="mask", split="sequence"))
+        return tuple(acts)
 
     def matmuls(self, b, s) -> tuple[Matmul, ...]:
         routed = tuple(

@@ -31,7 +31,7 @@ class LayerNorm(Component):
         gain = Tensor("norm.weight", (self.h,))
         return (gain, Tensor("norm.bias", (self.h,))) if self.bias else (gain,)
 
-    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+    def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
         """Its input (``2·b·s·h`` bytes in 16-bit, Korthikanti et al. 2022)."""
         return (Activation("norm.input", b * s * self.h, split="sequence"),)
 
@@ -54,7 +54,7 @@ class RMSNorm(Component):
     def tensors(self) -> tuple[Tensor, ...]:
         return (Tensor("norm.weight", (self.h,)),)
 
-    def saved_activations(self, b, s, *, dropout: bool = True) -> tuple[Activation, ...]:
+    def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
         """Its input."""
         return (Activation("norm.input", b * s * self.h, split="sequence"),)
 

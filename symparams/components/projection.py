@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sympy import Expr
 
-from symparams.components.base import Component, Linear, Matmul, Tensor
+from symparams.components.base import Activation, Component, Linear, Matmul, Tensor
 
 __all__ = ["Projection"]
 
@@ -39,3 +39,7 @@ class Projection(Component):
 
     def matmuls(self, b, s) -> tuple[Matmul, ...]:
         return (self.linear().matmul(b * s),)
+
+    def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
+        """Its input, for the weight gradient."""
+        return (Activation(f"{self.name}.input", b * s * self.d_in, split="sequence"),)

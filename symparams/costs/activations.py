@@ -31,6 +31,7 @@ from sympy import Expr, Integer
 
 from symparams._expr import as_expr
 from symparams.breakdown import Breakdown, Piece, merge_pieces
+from symparams.components.base import Dropout
 from symparams.errors import ConventionError
 from symparams.symbols import b as _b, s as _s
 from symparams.units import dtype_bytes
@@ -67,11 +68,12 @@ def _check(recompute: str, attention: str) -> None:
         raise ConventionError(f"attention={attention!r}; choose one of: {', '.join(ATTENTION_KERNELS)}")
 
 
-def describe(*, dtype: str, dropout: bool, recompute: str, attention: str, t, sequence_parallel: bool) -> str:
+def describe(*, dtype: str, dropout, recompute: str, attention: str, t, sequence_parallel: bool) -> str:
     """The one-line convention of an activation count."""
+    dropout = Dropout.of(dropout)
     parts = [f"Korthikanti et al. 2022: tensors kept for backward, activations in {dtype} "
              f"({dtype_bytes(dtype)} bytes/element)",
-             "1-byte dropout masks" if dropout else "no dropout",
+             f"{dropout} (1-byte masks)" if dropout else "no dropout",
              f"{attention} attention", f"recompute {recompute}",
              "logits fp32 (4 bytes) for the cross-entropy"]
     if t != 1:
@@ -79,13 +81,15 @@ def describe(*, dtype: str, dropout: bool, recompute: str, attention: str, t, se
     return "; ".join(parts) + "; bytes"
 
 
-def activation_memory(arch, *, dtype: str = "bf16", dropout: bool = True, recompute: str = "none",
+def activation_memory(arch, *, dtype: str = "bf16", dropout=None, recompute: str = "none",
                       attention: str = "eager", t=1, sequence_parallel: bool = False,
                       b=_b, s=_s) -> Breakdown:
     """Bytes of activations kept by one training forward pass over ``b × s`` tokens.
 
     One piece per saved tensor (e.g. ``attention.softmax``), per layer for
     the block's tensors. See the module docstring for the variants.
+    ``dropout`` (a bool or a :class:`~symparams.components.base.Dropout`)
+    defaults to the architecture's own dropout sites.
 
     >>> from symparams.architectures import architecture
     >>> from symparams.symbols import t
@@ -95,6 +99,7 @@ def activation_memory(arch, *, dtype: str = "bf16", dropout: bool = True, recomp
     2*b*h*s
     """
     _check(recompute, attention)
+    dropout = arch.dropout if dropout is None else Dropout.of(dropout)
     pieces = []
     block_input_done = False
     for component, in_block in arch.parts():

@@ -26,7 +26,7 @@ from sympy import Integer
 
 from symparams.architecture import Architecture
 from symparams.components import (
-    MLP, Attention, GatedMLP, LayerNorm, LearnedPositions, MoE, OutputHead, Projection, RMSNorm,
+    MLP, Attention, Dropout, GatedMLP, LayerNorm, LearnedPositions, MoE, OutputHead, Projection, RMSNorm,
     RotaryPositions, TokenEmbedding,
 )
 from symparams.hf.fields import DERIVED, FIELDS
@@ -187,6 +187,14 @@ def _window(f: Fields, values: dict):
     return w - 1
 
 
+def _dropout(f: Fields) -> Dropout:
+    """Where the model trains with dropout: the sites whose probability is above 0."""
+    def on(site: str) -> bool:
+        return f"drop_{site}" in f.table and f.probability(f"drop_{site}") > 0
+
+    return Dropout(embedding=on("embedding"), attention=on("attention"), residual=on("residual"))
+
+
 def _norm(fam: Family, width=h):
     return LayerNorm(width) if fam.norm == "layer" else RMSNorm(width)
 
@@ -253,6 +261,6 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
                      "the KV cache here counts every token in every layer")
     arch = Architecture(
         name=model_type, title=title, embeddings=tuple(embeddings), block=tuple(block), final=tuple(final),
-        notes=tuple(notes), parallel_residual=parallel,
+        notes=tuple(notes), parallel_residual=parallel, dropout=_dropout(f),
     )
     return arch, values

@@ -48,7 +48,8 @@ DERIVED = _Marker("DERIVED")  # absent or null → the family derives it from ot
 @dataclass(frozen=True)
 class Field:
     """One ``config.json`` key: ``kind`` is ``size`` (positive int), ``flag``
-    (bool), ``fraction`` (number in (0, 1]) or ``text`` (str)."""
+    (bool), ``fraction`` (number in (0, 1]), ``probability`` (number in [0, 1))
+    or ``text`` (str)."""
 
     key: str
     kind: str = "size"
@@ -66,6 +67,16 @@ def _flag(key, default):
 
 def _text(key, default):
     return Field(key, "text", default)
+
+
+def _dropout(*, embedding=None, attention=None, residual=None):
+    """Dropout probability fields by site (embedding, attention probabilities,
+    residual branches): ``(key, class default)`` for the sites the family has."""
+    sites = {"embedding": embedding, "attention": attention, "residual": residual}
+    return {f"drop_{site}": Field(spec[0], "probability", spec[1]) for site, spec in sites.items() if spec}
+
+
+_ATTENTION_ONLY = _dropout(attention=("attention_dropout", 0.0))
 
 
 # The fields every "Llama-like" config class has (names of LlamaConfig).
@@ -95,32 +106,39 @@ _TABLES: dict[str, dict[str, Field]] = {
         "tie": _flag("tie_word_embeddings", True),
         "cross": _flag("add_cross_attention", False),
         "act": _text("activation_function", "gelu_new"),
+        **_dropout(embedding=("embd_pdrop", 0.1), attention=("attn_pdrop", 0.1), residual=("resid_pdrop", 0.1)),
     },
     "llama": {
         **_llama_like(),
         "attention_bias": _flag("attention_bias", False),
         "mlp_bias": _flag("mlp_bias", False),
+        **_ATTENTION_ONLY,
     },
     "mistral": {
         **_llama_like(kv=8, positions=4096 * 32),
         "window": _size("sliding_window", 4096),  # null → no window
+        **_ATTENTION_ONLY,
     },
     "mixtral": {
         **_llama_like(kv=8, positions=4096 * 32),
         "window": _size("sliding_window", DERIVED),  # null → no window
+        **_ATTENTION_ONLY,
         "experts": _size("num_local_experts", 8, "num_experts"),
         "top_k": _size("num_experts_per_tok", 2),
     },
-    "qwen2": _llama_like(kv=32, positions=32768),
+    "qwen2": {**_llama_like(kv=32, positions=32768), **_ATTENTION_ONLY},
     "gemma": {
         **_llama_like(kv=16, tie=True, act="gelu_pytorch_tanh", head_dim=256, positions=8192),
         "attention_bias": _flag("attention_bias", False),
+        **_ATTENTION_ONLY,
     },
     "gpt_neox": {
         **{k: v for k, v in _llama_like(act="gelu").items() if k not in ("kv_heads", "head_dim")},
         "attention_bias": _flag("attention_bias", True),
         "parallel_residual": _flag("use_parallel_residual", True),
         "rotary_fraction": Field("rotary_pct", "fraction", 0.25, ("partial_rotary_factor",)),
+        **_dropout(embedding=("hidden_dropout", 0.0), attention=("attention_dropout", 0.0),
+                   residual=("hidden_dropout", 0.0)),
     },
     "opt": {
         "hidden": _size("hidden_size"),
@@ -136,11 +154,14 @@ _TABLES: dict[str, dict[str, Field]] = {
         "norm_before": _flag("do_layer_norm_before", True),
         "remove_final_norm": _flag("_remove_final_layer_norm", False),
         "act": _text("activation_function", "relu"),
+        **_dropout(attention=("attention_dropout", 0.0), residual=("dropout", 0.1)),
     },
     "phi": {
         **_llama_like(act="gelu_new"),
         "qk_layernorm": _flag("qk_layernorm", False),
         "rotary_fraction": Field("partial_rotary_factor", "fraction", 0.5),
+        **_dropout(embedding=("embd_pdrop", 0.0), attention=("attention_dropout", 0.0),
+                   residual=("resid_pdrop", 0.0)),
     },
     "falcon": {
         "hidden": _size("hidden_size", REQUIRED, "n_embed"),
@@ -158,6 +179,7 @@ _TABLES: dict[str, dict[str, Field]] = {
         "parallel_attn": _flag("parallel_attn", True),
         "parallel_norms": _size("num_ln_in_parallel_attn", DERIVED),  # null → 2 if new_arch
         "act": _text("activation", "gelu"),
+        **_dropout(attention=("attention_dropout", 0.0), residual=("hidden_dropout", 0.0)),
     },
 }
 

@@ -172,6 +172,15 @@ class Fields:
             raise self._fail(key, value, "a number in (0, 1]")
         return value
 
+    def probability(self, name: str) -> float:
+        """A number in [0, 1) (dropout probabilities), or the class default."""
+        spec, key, value, present = self._lookup(name)
+        if value is None:
+            return self._absent(name, spec, key, present)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise self._fail(key, value, "a probability in [0, 1)")
+        return value
+
     def text(self, name: str) -> str:
         """A string, or the class default."""
         spec, key, value, present = self._lookup(name)
