@@ -89,11 +89,9 @@ def _count(args) -> str:
                       convention=spec, window=args.window)
     if args.json:
         return json.dumps(data, indent=2)
-    lines = [f"{data['model']} ({data['architecture']})"]
-    for key, value in data["params"].items():
-        if isinstance(value, int):
-            lines.append(f"  params.{key}: {value:,}")
-    return "\n".join(lines)
+    from symparams.count import count_text
+
+    return count_text(data)
 
 
 def _compare(args) -> str:

@@ -16,7 +16,7 @@ from symparams.conventions import FLOP_COUNTER
 from symparams.symbols import s as _s
 from symparams.units import dtype_bytes
 
-__all__ = ["count_json", "compare_json", "formula_json", "resolve_architecture"]
+__all__ = ["count_text", "count_json", "compare_json", "formula_json", "resolve_architecture"]
 
 
 def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf16",
@@ -190,3 +190,42 @@ def formula_json(name, *, leading: bool = False, latex: bool = False) -> dict:
     out = {"architecture": arch.name}
     out.update({key: render(e) for key, e in exprs.items()})
     return out
+
+
+def count_text(data: dict) -> str:
+    """The ``count`` document as a short human summary, every unit named.
+
+    >>> print(count_text(count_json("gpt2", seq=1024)).splitlines()[4])
+    parameters        124,439,808  (embedding 39,383,808; non-embedding 85,056,000)
+    """
+    from symparams.units import format_bytes
+
+    p, f, mem, w = data["params"], data["flops"], data["memory"], data["workload"]
+    sizes = ", ".join(f"{k}={v:,}" for k, v in data["sizes"].items())
+    rows = [
+        ("parameters", f"{p['total']:,}  (embedding {p['embedding']:,}; non-embedding {p['non_embedding']:,})"),
+    ]
+    if p.get("active", p["total"]) != p["total"]:
+        rows.append(("active params", f"{p['active']:,}  (per token: router + top-k experts)"))
+    rows += [
+        ("forward FLOPs", f"{f['forward']:,}  ({f['forward']:.3e})"),
+        ("train-step FLOPs", f"{f['train_step']:,}  ({f['train_step']:.3e}; forward + backward + AdamW)"),
+        ("FLOPs per token", f"{f['per_token']:,}  (training: forward + backward)"),
+        (f"weights ({w['dtype']})", format_bytes(mem["weights_bytes"])),
+        (f"KV cache ({w['dtype']})", format_bytes(mem["kv_cache_bytes"])),
+        ("activations", format_bytes(mem["activation_bytes"])),
+        ("training memory", format_bytes(mem["training_bytes"])),
+    ]
+    width = max(len(name) for name, _ in rows)
+    lines = [
+        f"{data['model']} — {data['architecture']} ({data['source']})" if data.get("source")
+        else f"{data['model']} — {data['architecture']}",
+        f"sizes: {sizes}",
+        f"workload: batch {w['batch']:,} × seq {w['seq']:,}, {w['dtype']}",
+        "",
+        *(f"{name:<{width}}  {value}" for name, value in rows),
+        "",
+        f"FLOPs: {f['convention']}",
+        f"training memory: {mem['training_convention']}",
+    ]
+    return "\n".join(lines)
