@@ -28,7 +28,7 @@ from fractions import Fraction
 from sympy import Expr
 
 from symparams.costs.activations import op_output_memory
-from symparams.costs.flops import adamw_flops, forward_flops, train_step_flops
+from symparams.costs.flops import adamw_flops, train_step_flops
 from symparams.costs.training import SECONDS_PER_DAY, alpha_beta, max_batch, training_memory, training_seconds
 
 __all__ = [

@@ -21,7 +21,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Iterable, Mapping
 
-from sympy import Add, Dummy, Expr, Poly, collect, expand, factor_terms
+from sympy import Add, Dummy, Expr, Poly, ceiling, collect, expand, factor_terms, floor
 
 from symparams._expr import as_expr
 from symparams.symbols import d_ff, d_head, h, l
@@ -42,6 +42,11 @@ def leading_order(expr, large: Iterable = DEFAULT_LARGE) -> Expr:
 
     Each large symbol ``x`` is replaced by ``t·x``; the coefficient of the
     highest power of ``t`` is the leading-order form (exact, symbolic).
+
+    >>> from sympy import ceiling
+    >>> from symparams.symbols import V
+    >>> leading_order(ceiling(l/2)*h**2 + l*h + V*h)   # alternating layers: half of them global
+    h**2*ceiling(l/2)
     """
     expr = expand(as_expr(expr))
     large = [x for x in large if x in expr.free_symbols]
@@ -50,10 +55,17 @@ def leading_order(expr, large: Iterable = DEFAULT_LARGE) -> Expr:
     t = Dummy("t", positive=True)
     scaled = expand(expr.xreplace({x: t * x for x in large}))
     terms = Add.make_args(scaled)
-    degrees = [Poly(term, t).degree() if term.has(t) else 0 for term in terms]
+    degrees = [_degree(term, t) for term in terms]
     top = max(degrees)
     kept = [term for term, deg in zip(terms, degrees) if deg == top]
     return expand(Add(*kept).xreplace({t: 1}))
+
+
+def _degree(term: Expr, t) -> int:
+    """Power of ``t`` a term grows as; ``ceiling(x)`` and ``floor(x)`` grow as ``x``
+    (``ceiling(l/2)`` layers of one kind in an alternating stack)."""
+    growth = term.replace(lambda e: isinstance(e, (ceiling, floor)), lambda e: e.args[0])
+    return Poly(growth, t).degree() if growth.has(t) else 0
 
 
 def relative_error(expr, approx, values: Mapping) -> Fraction:

@@ -82,22 +82,21 @@ def flops_of(arch, group: str, convention: FlopConvention = FLOP_COUNTER, *, b=_
     >>> flops_of(architecture("gpt-classic"), "attention")
     4*b*h*l*s**2
     """
+    from symparams.costs.flops import selected_matmul_flops
+
     if group not in FLOP_GROUPS:
         raise ConfigError(f"group={group!r} is not one of: {', '.join(FLOP_GROUPS)}")
-    total = Integer(0)
-    for component, in_block in arch.parts():
-        for mm in component.matmuls(b, s):
-            hit = {
-                "attention": mm.kind == "attention",
-                "projections": mm.kind == "linear" and component.key == "attention" and in_block,
-                "mlp": mm.kind == "linear" and component.key in ("mlp", "moe") and in_block,
-                "dense": mm.kind == "linear" and in_block,
-                "logits": mm.kind == "logits",
-            }[group]
-            if hit:
-                f = convention.matmul_flops(mm, s)
-                total += arch.layers * f if in_block else f
-    return expand(total)
+
+    def select(component, in_block, mm) -> bool:
+        return {
+            "attention": mm.kind == "attention",
+            "projections": mm.kind == "linear" and component.key == "attention" and in_block,
+            "mlp": mm.kind == "linear" and component.key in ("mlp", "moe") and in_block,
+            "dense": mm.kind == "linear" and in_block,
+            "logits": mm.kind == "logits",
+        }[group]
+
+    return expand(selected_matmul_flops(arch, convention, select, b=b, s=s))
 
 
 def _positive_root(equation, symbol) -> Expr:
@@ -223,23 +222,32 @@ def gqa_savings(arch, cost: str = "kv_cache") -> Expr:
 # ---- solving a memory budget --------------------------------------------------------------------
 
 def _fit(expr, budget, symbol, values, largest: bool) -> int:
+    if isinstance(budget, bool) or not isinstance(budget, int):
+        raise ConfigError(f"budget={budget!r} must be an int number of bytes (80 GB is 80 * 10**9)")
     expr = as_expr(expr)
-    sizes = normalize_values({k: v for k, v in (values or {}).items()})
+    sizes = normalize_values(values or {})
     sizes.pop(symbol, None)
     bound = expand(expr.xreplace({k: Integer(v) for k, v in sizes.items()}))
     if bound.free_symbols - {symbol}:
         names = ", ".join(sorted(x.name for x in bound.free_symbols - {symbol}))
         raise ConfigError(f"cannot solve for {symbol}: no value for {names}")
     fits = lambda x: evaluate_exact(bound, {symbol: x}) <= budget  # noqa: E731
+    if symbol not in bound.free_symbols:  # the same memory for every value of symbol
+        if fits(1) == largest:
+            raise ConfigError(f"memory {bound} does not depend on {symbol}: "
+                              f"{'every' if largest else 'no'} {symbol} fits {budget} bytes")
+        return 0 if largest else 1
     roots = [r for r in solve(bound - as_expr(budget), symbol) if r.is_real]
-    guess = max([float(r) for r in roots if r > 0], default=1.0)
+    guess = max([float(r) for r in roots if r > 0], default=1.0)  # a start only; checked exactly below
     x = max(1, floor(guess) if largest else ceil(guess))
     if largest:
         while x > 0 and not fits(x):
             x -= 1
-        while fits(x + 1):
+        for _ in range(10_000):
+            if not fits(x + 1):
+                return x  # 0: nothing fits
             x += 1
-        return x  # 0: nothing fits
+        raise ConfigError(f"{symbol} past {x} still fits {budget} bytes: does the memory grow with {symbol}?")
     while x > 1 and fits(x - 1):
         x -= 1
     for _ in range(10_000):

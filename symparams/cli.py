@@ -18,8 +18,40 @@ __all__ = ["main"]
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, nothing on stdout
-        sys.stderr.write(f"symparams: error: {message}\n")
+        sys.stderr.write(f"symparams: error: {message}; see '{self.prog} --help'\n")
         raise SystemExit(2)
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a positive integer written in decimal digits (``8``, not ``8.0`` or ``0``)."""
+    try:
+        value = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer (expected e.g. 8)") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive integer (expected 1 or more)")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    """An argparse type: a positive, finite number (``80``, ``40.5``)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (expected e.g. 80)") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number (expected e.g. 80)")
+    return value
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for an OS error: the path, what went wrong, what is expected."""
+    if exc.filename is None:
+        return str(exc)
+    reason = exc.strerror or type(exc).__name__
+    return f"{exc.filename}: cannot read ({reason}); expected a path to a config.json or a folder holding one"
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -33,40 +65,40 @@ def _build_parser() -> argparse.ArgumentParser:
     d.add_argument("--cost", default="params", help="which cost to derive: params, flops, memory or training")
     d.add_argument("--dtype", default=None,
                    help="dtype of the cost (KV cache, ...); for params the weights line (default fp32)")
-    d.add_argument("--batch", type=int, default=1, help="batch size b (default 1)")
-    d.add_argument("--seq", type=int, default=None, help="sequence length s (default: context length)")
+    d.add_argument("--batch", type=_positive_int, default=1, help="batch size b (default 1)")
+    d.add_argument("--seq", type=_positive_int, default=None, help="sequence length s (default: context length)")
     d.add_argument("--style", default="aligned", help="LaTeX layout: aligned, align* or dollars ($$ per row)")
     d.add_argument("--tags", action="store_true", help="number the LaTeX rows with \\tag")
-    d.add_argument("--grouping", default="comma", help="digit grouping of big numbers: comma or thin")
+    d.add_argument("--grouping", default="comma", help="digit grouping of big numbers: comma, thin or none")
 
     pl = sub.add_parser("plot", help="write a plot as PNG (needs matplotlib: extra 'plot')")
     pl.add_argument("kind", help="flop-share-size, flop-share-context, memory-batch or params-shape")
     pl.add_argument("models", nargs="+", help="preset names or config.json paths")
     pl.add_argument("-o", "--output", required=True, help="PNG file to write")
-    pl.add_argument("--seq", type=int, default=None, help="sequence length s (default: context length)")
-    pl.add_argument("--device-gb", type=float, default=80.0, help="device memory line in GB (memory-batch)")
+    pl.add_argument("--seq", type=_positive_int, default=None, help="sequence length s (default: context length)")
+    pl.add_argument("--device-gb", type=_positive_float, default=80.0, help="device memory line in GB (memory-batch)")
 
     c = sub.add_parser("count", help="exact counts of one model")
     c.add_argument("model", help="preset name or path to a config.json")
     c.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    c.add_argument("--batch", type=int, default=1, help="batch size b (default 1)")
-    c.add_argument("--seq", type=int, default=None, help="sequence length s (default: context length)")
+    c.add_argument("--batch", type=_positive_int, default=1, help="batch size b (default 1)")
+    c.add_argument("--seq", type=_positive_int, default=None, help="sequence length s (default: context length)")
     c.add_argument("--dtype", default="bf16", choices=("bf16", "fp16", "fp32"),
-                   help="dtype of KV cache and activations: bf16, fp16 or fp32 (default bf16)")
+                   help="dtype of weights, KV cache and activations: bf16, fp16 or fp32 (default bf16)")
     c.add_argument("--convention", default=None,
                    help="FLOP convention spec, e.g. 'macs', 'causal-half', 'palm', 'mac=1,causal=exact'")
     c.add_argument("--causal", choices=("full", "half", "exact", "window"), default=None,
                    help="fraction of the s×s attention products counted (default full)")
-    c.add_argument("--window", type=int, default=None, help="sliding-window size w for --causal window")
+    c.add_argument("--window", type=_positive_int, default=None, help="sliding-window size w for --causal window")
 
     cm = sub.add_parser("compare", help="two conventions side by side: formula, value, difference")
     cm.add_argument("model", help="preset name or path to a config.json")
     cm.add_argument("--convention", action="append", required=True,
                     help="convention spec (give exactly two), e.g. default, causal-half, macs, 6N, "
                          "kaplan, palm, mixed-18, kv-no-x2, or key=value items")
-    cm.add_argument("--batch", type=int, default=1, help="batch size b (default 1)")
-    cm.add_argument("--seq", type=int, default=None, help="sequence length s (default: context length)")
-    cm.add_argument("--window", type=int, default=None, help="sliding-window size w (causal=window)")
+    cm.add_argument("--batch", type=_positive_int, default=1, help="batch size b (default 1)")
+    cm.add_argument("--seq", type=_positive_int, default=None, help="sequence length s (default: context length)")
+    cm.add_argument("--window", type=_positive_int, default=None, help="sliding-window size w (causal=window)")
     cm.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
     f = sub.add_parser("formula", help="symbolic costs of an architecture")
@@ -108,7 +140,8 @@ def _compare(args) -> str:
              f"  A = {data['a']['convention']}", f"  B = {data['b']['convention']}"]
     for cost, row in data["costs"].items():
         fmt = lambda v: f"{v:,}" if isinstance(v, int) else v  # noqa: E731
-        lines += [f"{cost}:",
+        unit = "bytes" if cost.endswith("bytes") else "FLOPs" if "flops" in cost else "parameters"
+        lines += [f"{cost} ({unit}):",
                   f"  A      {fmt(row['a_value']):>28}   {row['a']}",
                   f"  B      {fmt(row['b_value']):>28}   {row['b']}",
                   f"  A − B  {fmt(row['difference_value']):>28}   {row['difference']}"]
@@ -116,12 +149,12 @@ def _compare(args) -> str:
 
 
 def _formula(args) -> str:
-    from symparams.count import formula_json
+    from symparams.count import formula_json, formula_text
 
     data = formula_json(args.arch, leading=args.leading, latex=args.latex)
     if args.json:
         return json.dumps(data, indent=2)
-    return "\n".join(f"{key}: {value}" for key, value in data.items())
+    return formula_text(data)
 
 
 def _derive(args) -> str:
@@ -153,14 +186,21 @@ def _list(args) -> str:
     return "\n".join(lines)
 
 
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0, or 2 on any error)."""
     args = _build_parser().parse_args(argv)
     handler = {"count": _count, "formula": _formula, "derive": _derive, "plot": _plot, "compare": _compare, "list": _list}[args.command]
     try:
         out = handler(args)
-    except (SymparamsError, OSError) as exc:
-        sys.stderr.write(f"symparams: error: {exc}\n")
+    except SymparamsError as exc:
+        sys.stderr.write(f"symparams: error: {_one_line(str(exc))}\n")
+        return 2
+    except OSError as exc:
+        sys.stderr.write(f"symparams: error: {_one_line(_os_error(exc))}\n")
         return 2
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return 0

@@ -14,11 +14,9 @@ square as PyTorch's ``FlopCounterMode`` does, ``1/2`` for causal halving).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace as replace_
 
-from dataclasses import replace as replace_
-
-from sympy import Add, Expr, Integer, Rational, expand, factor
+from sympy import Add, Expr, Integer, Min, Rational, expand, factor
 
 from symparams._expr import as_expr
 from symparams.errors import ConventionError
@@ -88,10 +86,11 @@ CAUSAL_EXACT = FlopConvention(
     attention_fraction=(_S + 1) / (2 * _S),
     summary="only the s(s+1)/2 query-key pairs a causal mask keeps: fraction (s+1)/(2s)",
 )
+_W_EFF = Min(_W, _S)  # a window longer than the sequence is the whole causal triangle
 SLIDING_WINDOW = FlopConvention(
     "sliding-window",
-    attention_fraction=_W * (2 * _S - _W + 1) / (2 * _S**2),
-    summary="causal sliding window of w tokens (w <= s): w(2s-w+1)/2 pairs of the s×s",
+    attention_fraction=_W_EFF * (2 * _S - _W_EFF + 1) / (2 * _S**2),
+    summary="causal sliding window of w tokens: min(w,s)(2s-min(w,s)+1)/2 pairs of the s×s",
 )
 
 WITH_ELEMENTWISE = FlopConvention(
@@ -169,12 +168,14 @@ class Convention:
         object.__setattr__(self, "training_bytes", tuple(as_expr(x) for x in self.training_bytes))
 
     def replace(self, **changes) -> "Convention":
-        """This convention with some choices changed (``name`` follows unless given)."""
-        from dataclasses import replace
+        """This convention with some choices changed (``name`` follows unless given).
 
+        >>> DEFAULT.replace(method="6N").name
+        'default,method=6N'
+        """
         if "name" not in changes:
             changes["name"] = self.name + "," + ",".join(f"{k}={_show(v)}" for k, v in changes.items())
-        return replace(self, **changes)
+        return replace_(self, **changes)
 
     def describe(self) -> str:
         """One line naming every choice."""
@@ -187,16 +188,18 @@ class Convention:
 
     # -- the costs, each re-expressed under this convention --------------------------------
     def matmul_flops(self, arch, kinds=None, *, b=_B, s=_S, block_only: bool = False) -> Expr:
-        """Model-wide FLOPs of the matmuls of ``kinds`` (all if None), from the shapes."""
-        total = []
-        for component, in_block in arch.parts():
-            if block_only and not in_block:
-                continue
-            for mm in component.matmuls(b, s):
-                if kinds is None or mm.kind in kinds:
-                    f = self.flops.matmul_flops(mm, s)
-                    total.append(arch.layers * f if in_block else f)
-        return Add(*total)
+        """Model-wide FLOPs of the matmuls of ``kinds`` (all if None), from the shapes.
+
+        >>> from symparams.architectures import architecture
+        >>> DEFAULT.matmul_flops(architecture("gpt-classic"), ("attention",))
+        4*b*h*l*s**2
+        """
+        from symparams.costs.flops import selected_matmul_flops
+
+        def select(component, in_block, mm) -> bool:
+            return (kinds is None or mm.kind in kinds) and (in_block or not block_only)
+
+        return selected_matmul_flops(arch, self.flops, select, b=b, s=s)
 
     def N(self, arch) -> Expr:
         """Parameters ``N``: all trainable ones, less the lookup tables unless ``embeddings_in_n``."""
@@ -216,13 +219,11 @@ class Convention:
 
     def recompute_flops(self, arch, *, b=_B, s=_S) -> Expr:
         """FLOPs recomputed in the backward pass under ``recompute``."""
-        if self.recompute == "none":
-            return Integer(0)
-        if self.recompute == "selective":
-            return self.matmul_flops(arch, ("attention",), b=b, s=s)
-        if self.method == "matmuls":
-            return self.matmul_flops(arch, b=b, s=s, block_only=True)
-        return self.forward_flops(arch, b=b, s=s)
+        from symparams.costs.flops import recompute_flops
+
+        if self.recompute == "full" and self.method != "matmuls":
+            return self.forward_flops(arch, b=b, s=s)  # the approximation's whole forward again
+        return recompute_flops(arch, self.recompute, self.flops, b=b, s=s).total
 
     def training_flops(self, arch, *, b=_B, s=_S) -> Expr:
         """FLOPs of one training step: forward × (1 + backward_factor) + recomputation."""
@@ -300,8 +301,8 @@ NAMED: dict[str, dict] = {
     "selective-recompute": {"recompute": "selective"},
 }
 _KEYS = {
-    "causal": lambda v: ("flops", _flops_with(fraction=_choice("causal", v, CAUSAL))),
-    "mac": lambda v: ("flops", _flops_with(per_mac=_choice("mac", v, {"1": 1, "2": 2}))),
+    "causal": lambda v: ("flops", _flops_with(f"causal={v}", fraction=_choice("causal", v, CAUSAL))),
+    "mac": lambda v: ("flops", _flops_with(f"mac={v}", per_mac=_choice("mac", v, {"1": 1, "2": 2}))),
     "method": lambda v: ("method", _choice("method", v, {m: m for m in METHODS})),
     "recompute": lambda v: ("recompute", _choice("recompute", v, {r: r for r in RECOMPUTE})),
     "embeddings": lambda v: ("embeddings_in_n", _choice("embeddings", v, {"include": True, "exclude": False})),
@@ -317,10 +318,18 @@ def _choice(key: str, value: str, options: dict):
     return options[value]
 
 
-def _flops_with(*, fraction=None, per_mac=None):
-    return lambda current: FlopConvention(
-        current.name, per_mac if per_mac is not None else current.flops_per_mac,
-        fraction if fraction is not None else current.attention_fraction)
+def _flops_with(change: str, *, fraction=None, per_mac=None):
+    """A change to the current FlopConvention, named in it; ``elementwise`` is kept.
+
+    The name records the change (``FlopCounterMode,causal=half``): the counter
+    itself never halves, so the old name alone would mislabel the count.
+    """
+    changes = {"summary": ""}
+    if fraction is not None:
+        changes["attention_fraction"] = fraction
+    if per_mac is not None:
+        changes["flops_per_mac"] = per_mac
+    return lambda current: replace_(current, name=f"{current.name},{change}", **changes)
 
 
 def _show(v) -> str:

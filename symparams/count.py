@@ -16,7 +16,7 @@ from symparams.conventions import FLOP_COUNTER
 from symparams.symbols import s as _s
 from symparams.units import dtype_bytes
 
-__all__ = ["count_text", "count_json", "compare_json", "formula_json", "resolve_architecture"]
+__all__ = ["count_text", "count_json", "compare_json", "formula_json", "formula_text", "resolve_architecture"]
 
 
 def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf16",
@@ -32,7 +32,7 @@ def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf
     m = model(name)
     seq = m.default_seq() if seq is None else seq
     params = m.params
-    conv = _convention(convention, window)
+    conv = _convention(convention, window, seq)
     flops = m.forward_flops(batch=batch, seq=seq, convention=conv.flops)
     return {
         "model": m.name,
@@ -98,20 +98,47 @@ def _training_memory(m, batch: int, seq: int, dtype: str) -> dict:
     }
 
 
-def _convention(spec: str | None, window: int | None = None):
-    """The :class:`~symparams.conventions.Convention` of a CLI spec, ``w`` bound to ``window``."""
+def _convention(spec: str | None, window: int | None = None, seq: int | None = None):
+    """The :class:`~symparams.conventions.Convention` of a CLI spec, ``w`` bound to ``window``.
+
+    A window is a positive int, and only given with ``causal=window``; a
+    window of ``s`` or more is plain causal attention (the fraction uses
+    ``min(w, s)``).
+
+    >>> from symparams.symbols import s
+    >>> _convention("causal=window", window=2048, seq=1024).flops.attention_fraction.subs(s, 1024)
+    1025/2048
+    >>> _convention(None, window=64)
+    Traceback (most recent call last):
+    ...
+    symparams.errors.ConventionError: --window 64 is only used with a sliding window: add --causal window (or causal=window in --convention)
+    """
     from symparams.conventions import DEFAULT, FlopConvention, parse_convention
     from symparams.errors import ConventionError
     from symparams.symbols import w
 
     conv = DEFAULT if spec is None else parse_convention(spec)
-    if w in conv.flops.attention_fraction.free_symbols:
-        if window is None:
-            raise ConventionError("causal=window needs a window size: pass --window W")
-        f = conv.flops
-        conv = conv.replace(name=conv.name, flops=FlopConvention(
-            f.name, f.flops_per_mac, f.attention_fraction.xreplace({w: window}), f.summary))
-    return conv
+    if w not in conv.flops.attention_fraction.free_symbols:
+        if window is not None:
+            raise ConventionError(f"--window {window} is only used with a sliding window: "
+                                  "add --causal window (or causal=window in --convention)")
+        return conv
+    if window is None:
+        raise ConventionError("causal=window needs a window size: pass --window W")
+    if isinstance(window, bool) or not isinstance(window, int) or window <= 0:
+        raise ConventionError(f"window w={window!r} must be a positive integer (e.g. --window 4096)")
+    f = conv.flops
+    return conv.replace(name=conv.name, flops=FlopConvention(
+        f.name, f.flops_per_mac, f.attention_fraction.xreplace({w: window}), f.summary))
+
+
+def _uses_window(spec: str | None) -> bool:
+    """Whether convention ``spec`` counts a sliding window (its attention fraction has ``w``)."""
+    from symparams.conventions import DEFAULT, parse_convention
+    from symparams.symbols import w
+
+    conv = DEFAULT if spec is None else parse_convention(spec)
+    return w in conv.flops.attention_fraction.free_symbols
 
 
 def _workload(m, batch: int, seq: int) -> dict:
@@ -139,7 +166,9 @@ def compare_json(name, a: str, b: str, *, batch: int = 1, seq: int | None = None
 
     m = model(name)
     seq = m.default_seq() if seq is None else seq
-    ca, cb = _convention(a, window), _convention(b, window)
+    if window is not None and not (_uses_window(a) or _uses_window(b)):
+        _convention(a, window, seq)  # raises: --window without causal=window
+    ca, cb = (_convention(c, window if _uses_window(c) else None, seq) for c in (a, b))
     sizes = m.workload(batch, seq)
     show = lambda x: int(x) if x.denominator == 1 else str(x)  # noqa: E731
     costs = {}
@@ -158,52 +187,82 @@ def compare_json(name, a: str, b: str, *, batch: int = 1, seq: int | None = None
 def resolve_architecture(name):
     """An architecture by name, or the architecture of a preset or config file."""
     from symparams.architectures import ARCHITECTURES, architecture
+    from symparams.errors import UnknownModelError
     from symparams.model import model
 
     if isinstance(name, str) and name in ARCHITECTURES:
         return architecture(name)
-    return model(name).architecture
-
-
-def _activation_block(arch):
-    from sympy import expand
-
-    from symparams.costs.activations import activation_memory
-
-    return expand(activation_memory(arch).block)
+    try:
+        return model(name).architecture
+    except UnknownModelError as exc:
+        raise UnknownModelError(f"{exc}; or an architecture: {', '.join(sorted(ARCHITECTURES))}") from None
 
 
 def formula_json(name, *, leading: bool = False, latex: bool = False) -> dict:
-    """The symbolic costs of an architecture as strings (SymPy ``str`` or LaTeX)."""
+    """The symbolic costs of an architecture as strings (SymPy ``str`` or LaTeX).
+
+    Besides the formulas: ``conventions`` (the unit and convention of each
+    formula: FLOPs per MAC, dtype of the bytes, ...) and ``symbols`` (what
+    each symbol in the formulas means).
+
+    >>> out = formula_json("gpt-classic")
+    >>> out["kv_cache_bytes"], out["conventions"]["kv_cache_bytes"]
+    ('4*b*h*l*n + 4*b*h*l*s', 'bytes; K and V for every cached token, bf16 (2 bytes per element)')
+    >>> out["symbols"]["n"]
+    'generated tokens (decode steps) after a prompt of s tokens'
+    """
+    from sympy import expand
+
+    from symparams.costs.activations import activation_memory
     from symparams.printing.latex import latex as to_latex
+    from symparams.symbols import DESCRIPTIONS, SYMBOLS
 
     arch = resolve_architecture(name)
-    exprs = {
-        "params": arch.params().expanded,
-        "forward_flops": arch.forward_flops().expanded,
-        "kv_cache_bytes": arch.kv_cache(dtype="bf16").expanded,
-        "activation_bytes_per_layer": _activation_block(arch),
-    }
+    kv, acts = arch.kv_cache(dtype="bf16"), activation_memory(arch)
+    breakdowns = {"params": arch.params(), "forward_flops": arch.forward_flops(), "kv_cache_bytes": kv}
+    exprs = {key: bd.expanded for key, bd in breakdowns.items()}
+    exprs["activation_bytes_per_layer"] = expand(acts.block)
     if leading:
         exprs = {key: leading_order(e) for key, e in exprs.items()}
     render = to_latex if latex else str
     out = {"architecture": arch.name}
     out.update({key: render(e) for key, e in exprs.items()})
+    conventions = {key: f"{bd.unit}; {bd.convention}" for key, bd in breakdowns.items()}
+    conventions["activation_bytes_per_layer"] = f"bytes per layer; {acts.convention}"
+    if leading:
+        conventions["leading"] = "leading order: top-degree terms as l, h, d_ff, d_head grow together"
+    out["conventions"] = conventions
+    used = set().union(*(e.free_symbols for e in exprs.values()))
+    out["symbols"] = {sym.name: DESCRIPTIONS[sym] for sym in SYMBOLS if sym in used}
     return out
+
+
+def formula_text(data: dict) -> str:
+    """The ``formula`` document as text: formulas, then their units and conventions, then the symbols.
+
+    >>> print(formula_text(formula_json("gpt-classic")).splitlines()[1])
+    params: V*h + 12*h**2*l + 13*h*l
+    """
+    lines = [f"{key}: {value}" for key, value in data.items() if isinstance(value, str)]
+    lines += ["", "units and conventions:"]
+    lines += [f"  {key}: {value}" for key, value in data.get("conventions", {}).items()]
+    lines += ["", "symbols:"]
+    lines += [f"  {key}: {value}" for key, value in data.get("symbols", {}).items()]
+    return "\n".join(lines)
 
 
 def count_text(data: dict) -> str:
     """The ``count`` document as a short human summary, every unit named.
 
     >>> print(count_text(count_json("gpt2", seq=1024)).splitlines()[4])
-    parameters        124,439,808  (embedding 39,383,808; non-embedding 85,056,000)
+    parameters        124,439,808  (embedding tables 39,383,808; non-embedding 85,056,000)
     """
     from symparams.units import format_bytes
 
     p, f, mem, w = data["params"], data["flops"], data["memory"], data["workload"]
     sizes = ", ".join(f"{k}={v:,}" for k, v in data["sizes"].items())
     rows = [
-        ("parameters", f"{p['total']:,}  (embedding {p['embedding']:,}; non-embedding {p['non_embedding']:,})"),
+        ("parameters", f"{p['total']:,}  (embedding tables {p['embedding']:,}; non-embedding {p['non_embedding']:,})"),
     ]
     if p.get("active", p["total"]) != p["total"]:
         rows.append(("active params", f"{p['active']:,}  (per token: router + top-k experts)"))
@@ -225,6 +284,8 @@ def count_text(data: dict) -> str:
         "",
         *(f"{name:<{width}}  {value}" for name, value in rows),
         "",
+        *([f"note: seq {w['seq']:,} exceeds the context length s_max = {data['sizes']['s_max']:,}; "
+           "the formulas are evaluated anyway", ""] if w["seq"] > data["sizes"].get("s_max", w["seq"]) else []),
         f"FLOPs: {f['convention']}",
         f"training memory: {mem['training_convention']}",
     ]

@@ -199,11 +199,15 @@ def roofline(flops, bytes_moved, device: Device | str) -> Roofline:
     >>> r.at({"l": 48, "h": 1600, "V": 50257, "b": 1, "s": 1000, "n": 24})["bound"]
     'memory'
     """
-    if isinstance(device, str):
-        if device not in DEVICES:
-            raise ConfigError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
-        device = DEVICES[device]
-    return Roofline(as_expr(flops), as_expr(bytes_moved), device)
+    return Roofline(as_expr(flops), as_expr(bytes_moved), _device(device))
+
+
+def _device(device: Device | str) -> Device:
+    if isinstance(device, Device):
+        return device
+    if device not in DEVICES:
+        raise ConfigError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
+    return DEVICES[device]
 
 
 def compute_bound_condition(arch, device: Device | str, values: Mapping, *, phase: str = "decode",
@@ -237,8 +241,7 @@ def critical_batch(arch, device: Device | str, values: Mapping, *, position=_s +
 
     f = decode_flops(arch, position=position)
     by = decode_bytes(arch, weight_dtype=weight_dtype, kv_dtype=kv_dtype, position=position)
-    if isinstance(device, str):
-        device = roofline(0, 1, device).device
+    device = _device(device)
     sizes = {k: Integer(v) for k, v in normalize_values(values).items() if k not in (_b, _s, _n)}
     eq = expand((f * device.bandwidth - by * device.peak_flops).xreplace(sizes))
     roots = solve(eq, _b)

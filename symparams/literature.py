@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sympy import Expr, Integer, Rational, expand
+from sympy import Expr, Integer, expand
 
 from symparams.architecture import Architecture
 from symparams.components import (
@@ -261,7 +261,12 @@ def pope_kv_cache(multiquery: bool = False, dtype_bytes: int = 2) -> PaperFormul
 
     heads = Integer(1) if multiquery else a
     arch = _decoder("pope", Attention(h, a, heads, d_head), GatedMLP(h, d_ff), tied=True)
-    dtype = {2: "bf16", 1: "int8", 4: "fp32"}[dtype_bytes]
+    dtypes = {2: "bf16", 1: "int8", 4: "fp32"}
+    if dtype_bytes not in dtypes:
+        from symparams.errors import ConventionError
+
+        raise ConventionError(f"dtype_bytes={dtype_bytes!r} is not one of: 1 (int8), 2 (bf16), 4 (fp32)")
+    dtype = dtypes[dtype_bytes]
     return PaperFormula("pope-kv-mqa" if multiquery else "pope-kv", _POPE,
                         (f"{dtype} cache", "multi-query: one K/V head" if multiquery else "multi-head"),
                         2 * l * b * s * heads * d_head * dtype_bytes,

@@ -8,7 +8,7 @@
 >>> model("gpt2-tiny")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: cs336-gpt2-large, ..., gpt2-xl, ..., qwen2-7b (or a path to a config.json)
+symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json)
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ class Model:
     def default_seq(self) -> int:
         """The context length (``s_max``), the default sequence length."""
         if _s_max not in self.values:
-            raise ConfigError(f"{self.name}: no context length (s_max); pass seq=")
+            raise ConfigError(f"{self.name}: no context length (s_max) to default to; "
+                              "give a sequence length (seq= in Python, --seq on the command line)")
         return self.values[_s_max]
 
     def workload(self, batch: int = 1, seq: int | None = None) -> dict[Symbol, int]:
@@ -150,10 +151,17 @@ class Model:
 
 
 def from_preset(name: str) -> Model:
-    """The preset model called ``name``."""
+    """The core preset model called ``name`` (see :data:`symparams.presets.PRESETS`).
+
+    >>> from_preset("gpt2").params.total   # 124M: 12·12·768² + 13·12·768 + 50257·768 + 1024·768 + 2·768
+    124439808
+    """
     from symparams.architectures import architecture
     from symparams.presets import PRESETS
 
+    if name not in PRESETS:
+        raise UnknownModelError(f"unknown preset {name!r}; core presets: {', '.join(sorted(PRESETS))} "
+                                "(model() also reads Hugging Face presets and config.json paths)")
     preset = PRESETS[name]
     return Model(preset.name, architecture(preset.architecture), preset.values, preset.source)
 

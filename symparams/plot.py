@@ -162,11 +162,10 @@ def memory_by_batch(m, batches, *, seq: int | None = None, mode: str = "training
         raise ConfigError(f"unknown memory mode {mode!r}; choose one of: training, inference")
     options.setdefault("activations", {"dtype": dtype})
     out: dict[str, list[int]] = {}
-    for b in batches:
+    for i, b in enumerate(batches):
         ev = m.training_memory(b, seq, **options)
         for p in ev.breakdown.pieces:
-            out.setdefault(p.label, [0] * len(batches))[batches.index(b)] += ev.value(
-                p.contribution(ev.breakdown.layers))
+            out.setdefault(p.label, [0] * len(batches))[i] += ev.value(p.contribution(ev.breakdown.layers))
     return out
 
 
@@ -197,14 +196,15 @@ def memory_vs_batch(model="cs336-gpt2-xl", *, batches=None, seq: int | None = No
     """Stacked memory against batch size, with a horizontal line at the device memory (GB = 10⁹ bytes).
 
     The largest batch that fits is found exactly and marked; the default
-    batch sizes are the powers of two up to twice it.
+    batch sizes are the powers of two up to twice it (1 to 8 when not even one
+    sequence fits, which the title then says).
     """
     plt = _pyplot()
     (m,) = _models([model])
-    device = int(device_gb * 10**9)
+    device = int(Fraction(repr(device_gb)) * 10**9)  # the decimal as written: 0.1 GB is 10**8 bytes
     best = largest_batch(m, device, seq=seq, mode=mode, dtype=dtype, **options)
     if batches is None:
-        top = max(best * 2, 2)
+        top = max(best * 2, 8 if best == 0 else 2)
         batches = list(range(1, top + 1)) if top <= 16 else [2**i for i in range(top.bit_length())]
     batches = list(batches)
     linear = batches == list(range(batches[0], batches[-1] + 1))
@@ -222,7 +222,10 @@ def memory_vs_batch(model="cs336-gpt2-xl", *, batches=None, seq: int | None = No
     ax.set_ylabel("memory (GB = 10⁹ bytes)")
     s = seq or m.default_seq()
     what = "training memory (AdamW)" if mode == "training" else "inference memory"
-    ax.set_title(f"{m.name}: {what} vs batch size (s = {s:,}, {dtype})", fontsize=10)
+    title = f"{m.name}: {what} vs batch size (s = {s:,}, {dtype})"
+    if best == 0:
+        title += f"\nnot even b = 1 fits in {device_gb:g} GB: shard (ZeRO, tensor parallel) or recompute"
+    ax.set_title(title, fontsize=10)
     ax.legend(loc="upper left", fontsize=8)
     ax.set_ylim(0, max(device_gb * 1.15, ax.get_ylim()[1]))
     return _save(fig, path)

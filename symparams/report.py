@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from sympy import expand
 
-from symparams.algebra import leading_order
+from symparams.algebra import DEFAULT_LARGE, leading_order
 from symparams.errors import ConventionError
 from symparams.printing.display import check_style, display_math
 from symparams.printing.html import breakdown_html, display_math_html, html_page, inline_math
@@ -63,9 +63,24 @@ class Part:
 
     @cached_property
     def leading(self):
-        """Leading-order form, or None when it is the whole closed form."""
-        lead = _leading_order(self.breakdown.total)
+        """Leading-order form, or None when it is the whole closed form (or has none, e.g. ``⌈l/2⌉``)."""
+        from sympy.polys.polyerrors import PolynomialError
+
+        try:
+            lead = _leading_order(self.breakdown.total)
+        except PolynomialError:  # a non-polynomial size (ceiling(l/2) layers): no leading order to show
+            return None
         return None if expand(lead - self.closed_form) == 0 else lead
+
+    @property
+    def large(self) -> tuple:
+        """The symbols the leading order lets grow (``l, h, d_ff, d_head`` present in the formula)."""
+        free = self.breakdown.total.free_symbols
+        return tuple(x for x in DEFAULT_LARGE if x in free)
+
+    def leading_label(self) -> str:
+        """``leading order (l, h large)``: the limit is named, for memory it is not the dominant term."""
+        return f"leading order ({', '.join(x.name for x in self.large)} large)"
 
     def leading_share(self) -> Fraction | None:
         """Leading-order value over the exact total (None without sizes or total 0)."""
@@ -101,6 +116,18 @@ def _unit_text(part: Part) -> str:
     return f"{format_int(total)} {part.breakdown.unit}{sci}"
 
 
+def _notes(m, part: Part) -> list[str]:
+    """The breakdown's notes, plus a warning when the sequence is longer than the context length."""
+    from symparams.symbols import s, s_max
+
+    notes = list(part.breakdown.notes)
+    values = part.values or {}
+    if s in values and s_max in m.values and values[s] > m.values[s_max]:
+        notes.append(f"s = {values[s]:,} exceeds the context length s_max = {m.values[s_max]:,} "
+                     f"of {m.name}; the formula is evaluated anyway")
+    return notes
+
+
 def _param_extras(m, dtype: str) -> list[tuple[str, int | None]]:
     per = dtype_bytes(dtype)
     return [
@@ -126,10 +153,10 @@ def _md(m, cost, parts, dtype, sep) -> str:
         if part.leading is not None:
             share = part.leading_share()
             pct = "" if share is None else f" ({float(share) * 100:.2f} % of the exact total)"
-            out.append(f"- leading order: ${latex(part.leading)}${pct}")
+            out.append(f"- {part.leading_label()}: ${latex(part.leading)}${pct}")
         if part.total is not None:
             out.append(f"- total: {_unit_text(part)}")
-        out += [f"- note: {note}" for note in bd.notes]
+        out += [f"- note: {note}" for note in _notes(m, part)]
     if cost == "params":
         out += [""]
         for label, value in _param_extras(m, dtype):
@@ -151,7 +178,8 @@ def _latex_rows(part: Part, sep: str, substitute: bool):
         steps = [latex(part.leading)]
         if part.values is not None:
             steps.append(latex_int(_evaluate(part.leading, part.values), sep))
-        rows.append((latex_text("leading order"), steps))
+        large = ", ".join(latex(x) for x in part.large)
+        rows.append((latex_text("leading order") + rf"\ ({large}\ \text{{large}})", steps))
     return rows
 
 
@@ -167,7 +195,8 @@ def _latex_doc(m, cost, parts, dtype, sep, style, tags, substitute) -> str:
     out, tag = [], 1
     for part in parts:
         bd = part.breakdown
-        out.append(f"% {m.name}: {bd.quantity} ({bd.unit}; {bd.convention})")
+        out.append(f"% {m.name}: {bd.quantity} [{bd.unit}] {bd.convention}")
+        out += [f"% note: {note}" for note in _notes(m, part)]
         block, tag = display_math(_latex_rows(part, sep, substitute), style=style, tags=tags, tag_start=tag)
         out += [block, ""]
     if cost == "params":
@@ -196,7 +225,7 @@ def _html(m, cost, parts, dtype, sep, tex_sep, substitute) -> str:
         items = [f"closed form: {inline_math(latex(part.closed_form))}"]
         if part.total is not None:
             items.append(f"total: {escape(_unit_text(part))}")
-        items += [f"note: {escape(note)}" for note in bd.notes]
+        items += [f"note: {escape(note)}" for note in _notes(m, part)]
         body.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
     if cost == "params":
         items = [f"{escape(label)}: {escape(format_bytes(v) if label.startswith('weights') else format_int(v))}"

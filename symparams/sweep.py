@@ -23,6 +23,7 @@ V*h + 12*h**2*l + 13*h*l + h*s_max + 2*h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import product
 from typing import Iterator, Mapping
 
@@ -232,9 +233,21 @@ def fit(expr, budget, axes: Mapping, fixed: Mapping | None = None, *, ties: Mapp
     """Configs of the grid whose cost is at most ``budget``, largest cost first.
 
     Each config is ``{axis name: size, ..., "cost": value}``. ``budget`` is an
-    int (a float is accepted only when it is a whole number, e.g. ``1e21``).
+    int (a float is accepted only when it is exactly the whole number it reads
+    as: ``1e21`` is, ``1e23`` is not — it is stored as 99999999999999991611392).
+
+    >>> from symparams.symbols import h, l
+    >>> fit(12*l*h**2, 1e23, {"h": [10**5], "l": [1]})
+    Traceback (most recent call last):
+    ...
+    symparams.errors.ConfigError: budget=1e+23 is not exactly 100000000000000000000000 as a float; pass the int 10**23
     """
     if isinstance(budget, float) and budget.is_integer():
+        written = int(Decimal(repr(budget)))
+        if int(budget) != written:
+            power = len(str(written)) - 1
+            hint = f"10**{power}" if written == 10**power else str(written)
+            raise ConfigError(f"budget={budget!r} is not exactly {written} as a float; pass the int {hint}")
         budget = int(budget)
     if isinstance(budget, bool) or not isinstance(budget, int):
         raise ConfigError(f"budget={budget!r} must be an int (counts are exact)")

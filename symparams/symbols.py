@@ -25,7 +25,7 @@ from symparams.errors import UnknownSymbolError
 
 __all__ = [
     "l", "h", "a", "V", "d_ff", "s", "b", "n_kv", "d_head", "s_max", "n", "E", "k", "w", "d_emb", "t", "n_dp",
-    "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
+    "d_sh", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
 ]
 
 
@@ -50,6 +50,7 @@ d_emb = _size("d_emb")
 w = _size("w")
 t = _size("t")
 n_dp = _size("n_dp")
+d_sh = _size("d_sh")
 
 # (symbol, LaTeX name, meaning) — the one table the rest of the package reads.
 _TABLE = (
@@ -70,6 +71,7 @@ _TABLE = (
     (w, "w", "sliding attention window (tokens each query attends to, itself included)"),
     (t, "t", "tensor-parallel degree (devices a layer's matrices are split over)"),
     (n_dp, r"N_{\mathrm{dp}}", "data-parallel devices (ZeRO shards optimizer state, gradients, weights over them)"),
+    (d_sh, r"d_{\mathrm{sh}}", "inner width of the shared expert of a mixture-of-experts MLP (Qwen2-MoE)"),
 )
 
 SYMBOLS: tuple[Symbol, ...] = tuple(row[0] for row in _TABLE)

@@ -52,7 +52,7 @@ def format_int(value: int, sep: str = ",") -> str:
 
 
 def _decimal(value: Fraction, digits: int = 4) -> str:
-    return f"{float(value):.{digits}f}"
+    return f"{float(value):,.{digits}f}"
 
 
 def format_bytes(value: int) -> str:

@@ -43,15 +43,10 @@ def normalize_values(values: Mapping, *, source: str = "values") -> dict[Symbol,
         sym = key if isinstance(key, Symbol) else by_name(key)
         if isinstance(value, Integer):
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ConfigError(
-                f"{source}: {sym.name}={value!r} must be a positive integer "
-                f"({DESCRIPTIONS.get(sym, sym.name)})"
-            )
-        if value <= 0:
-            raise ConfigError(
-                f"{source}: {sym.name}={value} must be a positive integer "
-                f"({DESCRIPTIONS.get(sym, sym.name)})"
+                f"{source}: {sym.name}={value!r} must be a positive integer — "
+                f"{sym.name} is the {DESCRIPTIONS.get(sym, sym.name)}"
             )
         out[sym] = value
     return out

@@ -117,7 +117,8 @@ def kv_cache_elements(*, l, b, tokens, kv_heads, head_dim):
 
 # ---- Hugging Face families, from config.json -------------------------------------
 
-_DEFAULT_TIE = {"gpt2": True, "opt": True, "gemma": True, "falcon": True}
+_DEFAULT_TIE = {"gpt2": True, "opt": True, "gemma": True, "gemma2": True, "falcon": True, "starcoder2": True, "gpt_bigcode": True}
+_DEFAULT_KV = {"qwen2_moe": 16, "mistral": 8, "mixtral": 8, "qwen2": 32, "gemma": 16, "gemma2": 4, "qwen3": 32, "starcoder2": 2}  # config classes
 
 
 def _get(cfg, key, default=None):
@@ -127,16 +128,16 @@ def _get(cfg, key, default=None):
 
 def _hf_sizes(cfg):
     mt = cfg["model_type"]
-    if mt == "gpt2":
+    if mt in ("gpt2", "gpt_bigcode"):
         h, l, a = cfg["n_embd"], cfg["n_layer"], cfg["n_head"]
         inner = _get(cfg, "n_inner", 4 * h)
     else:
         h, l, a = cfg["hidden_size"], cfg["num_hidden_layers"], cfg["num_attention_heads"]
-        inner = {"opt": cfg.get("ffn_dim"), "falcon": _get(cfg, "ffn_hidden_size", 4 * h)}.get(
-            mt, cfg.get("intermediate_size"))
+        inner = {"opt": cfg.get("ffn_dim"), "falcon": _get(cfg, "ffn_hidden_size", 4 * h),
+                 "qwen2_moe": cfg.get("moe_intermediate_size")}.get(mt, cfg.get("intermediate_size"))
     head_dim = _get(cfg, "head_dim", h // a)
-    if mt == "gemma":
-        head_dim = _get(cfg, "head_dim", 256)
+    if mt in ("gemma", "gemma2", "qwen3"):
+        head_dim = _get(cfg, "head_dim", {"gemma": 256, "gemma2": 256, "qwen3": 128}[mt])
     if mt == "falcon":
         if cfg.get("new_decoder_architecture"):
             kv = _get(cfg, "num_kv_heads", a)
@@ -144,8 +145,10 @@ def _hf_sizes(cfg):
             kv = 1 if cfg.get("multi_query", True) else a
     elif mt in ("gpt2", "opt", "gpt_neox"):
         kv = a
+    elif mt == "gpt_bigcode":
+        kv = 1 if _get(cfg, "multi_query", True) else a
     else:
-        kv = _get(cfg, "num_key_value_heads", a)
+        kv = _get(cfg, "num_key_value_heads", _DEFAULT_KV.get(mt, a))
     tie = _get(cfg, "tie_word_embeddings", _DEFAULT_TIE.get(mt, False))
     return h, l, a, inner, head_dim, kv, tie, cfg["vocab_size"]
 
@@ -181,24 +184,52 @@ def hf_tensors(cfg) -> dict[str, tuple[int, ...]]:
         if not tie:
             t["lm_head"] = (V, proj)
         return t
+    if mt == "gpt_bigcode":  # GPTBigCodeForCausalLM: nn.Linear (out, in), fused c_attn of h + 2·kv·head_dim
+        t["transformer.wte.weight"] = (V, h)
+        t["transformer.wpe.weight"] = (cfg["n_positions"], h)
+        for i in range(l):
+            p = f"transformer.h.{i}"
+            t.update(_layernorm(f"{p}.ln_1", h))
+            t.update(_linear(f"{p}.attn.c_attn", h, h + 2 * kv * hd, True))
+            t.update(_linear(f"{p}.attn.c_proj", h, h, True))
+            t.update(_layernorm(f"{p}.ln_2", h))
+            t.update(_linear(f"{p}.mlp.c_fc", h, inner, True))
+            t.update(_linear(f"{p}.mlp.c_proj", inner, h, True))
+        t.update(_layernorm("transformer.ln_f", h))
+        if not tie:
+            t["lm_head.weight"] = (V, h)
+        return t
     t["embed"] = (V, h)
-    rms = mt in ("llama", "mistral", "mixtral", "qwen2", "gemma")
+    rms = mt in ("llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "gemma", "gemma2", "qwen3")
     for i in range(l):
         p = f"layers.{i}"
         if rms:
             t[f"{p}.input_layernorm"] = (h,)
             t[f"{p}.post_attention_layernorm"] = (h,)
-            qkv_bias = {"qwen2": True}.get(mt, bool(cfg.get("attention_bias", False)) if mt == "llama" else False)
-            o_bias = bool(cfg.get("attention_bias", False)) if mt == "llama" else False
+            if mt == "gemma2":  # Gemma2DecoderLayer: also pre- and post-feedforward norms
+                t[f"{p}.pre_feedforward_layernorm"] = (h,)
+                t[f"{p}.post_feedforward_layernorm"] = (h,)
+            biased = mt in ("llama", "qwen3", "gemma2")
+            qkv_bias = {"qwen2": True, "qwen2_moe": _get(cfg, "qkv_bias", True)}.get(
+                mt, bool(cfg.get("attention_bias", False)) if biased else False)
+            o_bias = bool(cfg.get("attention_bias", False)) if biased else False
             t.update(_linear(f"{p}.q_proj", h, a * hd, qkv_bias))
             t.update(_linear(f"{p}.k_proj", h, kv * hd, qkv_bias))
             t.update(_linear(f"{p}.v_proj", h, kv * hd, qkv_bias))
             t.update(_linear(f"{p}.o_proj", a * hd, h, o_bias))
-            if mt == "mixtral":
-                E = cfg["num_local_experts"]
+            if mt == "qwen3":  # Qwen3RMSNorm(head_dim) on every Q and K head
+                t[f"{p}.q_norm"], t[f"{p}.k_norm"] = (hd,), (hd,)
+            if mt in ("mixtral", "qwen2_moe"):
+                E = cfg["num_local_experts" if mt == "mixtral" else "num_experts"]
                 t[f"{p}.gate"] = (E, h)
                 t[f"{p}.experts.gate_up_proj"] = (E, 2 * inner, h)
                 t[f"{p}.experts.down_proj"] = (E, h, inner)
+                if mt == "qwen2_moe":  # Qwen2MoeSparseMoeBlock: a shared SwiGLU expert and its h → 1 gate
+                    shared = cfg["shared_expert_intermediate_size"]
+                    t.update(_linear(f"{p}.shared_expert.gate_proj", h, shared, False))
+                    t.update(_linear(f"{p}.shared_expert.up_proj", h, shared, False))
+                    t.update(_linear(f"{p}.shared_expert.down_proj", shared, h, False))
+                    t.update(_linear(f"{p}.shared_expert_gate", h, 1, False))
             else:
                 mlp_bias = bool(cfg.get("mlp_bias", False)) if mt == "llama" else False
                 t.update(_linear(f"{p}.gate_proj", h, inner, mlp_bias))
@@ -212,6 +243,16 @@ def hf_tensors(cfg) -> dict[str, tuple[int, ...]]:
             t.update(_linear(f"{p}.dense", h, h, bias))
             t.update(_linear(f"{p}.dense_h_to_4h", h, inner, True))
             t.update(_linear(f"{p}.dense_4h_to_h", inner, h, True))
+        elif mt == "starcoder2":
+            bias = _get(cfg, "use_bias", True)
+            t.update(_layernorm(f"{p}.input_layernorm", h))
+            t.update(_linear(f"{p}.q_proj", h, a * hd, bias))
+            t.update(_linear(f"{p}.k_proj", h, kv * hd, bias))
+            t.update(_linear(f"{p}.v_proj", h, kv * hd, bias))
+            t.update(_linear(f"{p}.o_proj", a * hd, h, bias))
+            t.update(_layernorm(f"{p}.post_attention_layernorm", h))
+            t.update(_linear(f"{p}.mlp.c_fc", h, inner, bias))
+            t.update(_linear(f"{p}.mlp.c_proj", inner, h, bias))
         elif mt == "phi":
             t.update(_layernorm(f"{p}.input_layernorm", h))
             for name in ("q_proj", "k_proj", "v_proj"):
@@ -268,8 +309,8 @@ def hf_matmuls(cfg, *, b, s):
         else:
             d_out, d_in = shape[-2], shape[-1]
         mms.append((tokens, d_in, d_out, 1))
-    if mt == "mixtral":
-        E, k = cfg["num_local_experts"], cfg["num_experts_per_tok"]
+    if mt in ("mixtral", "qwen2_moe"):
+        k = cfg["num_experts_per_tok"]
         mms += [(tokens * k, h, 2 * inner, 1), (tokens * k, inner, h, 1)] * l
     if mt == "opt" and _get(cfg, "word_embed_proj_dim", h) != h:
         proj = cfg["word_embed_proj_dim"]
@@ -281,8 +322,15 @@ def hf_matmuls(cfg, *, b, s):
 
 
 def hf_kv_cache_elements(cfg, *, b, tokens):
-    """Elements of K and V cached after a prefill of ``tokens`` tokens (no sliding window hit)."""
+    """Elements of K and V cached after a prefill of ``tokens`` tokens (no sliding window hit,
+    except Gemma 2's, counted layer by layer)."""
     h, l, a, inner, hd, kv, tie, V = _hf_sizes(cfg)
     if cfg["model_type"] == "falcon" and cfg.get("new_decoder_architecture"):
         kv = a  # K/V broadcast to every query head before caching
+    if cfg["model_type"] == "gemma2":  # layer by layer: a sliding layer keeps the last window − 1 tokens
+        types = cfg.get("layer_types") or ["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(l)]
+        window = _get(cfg, "sliding_window", 4096)
+        return sum(kv_cache_elements(l=1, b=b, kv_heads=kv, head_dim=hd,
+                                     tokens=min(tokens, window - 1) if kind == "sliding_attention" else tokens)
+                   for kind in types)
     return kv_cache_elements(l=l, b=b, tokens=tokens, kv_heads=kv, head_dim=hd)

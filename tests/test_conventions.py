@@ -106,6 +106,24 @@ def test_composition_is_left_to_right():
     assert c.flops.attention_fraction == 1 and c.flops.flops_per_mac == 1
 
 
+def test_key_changes_keep_the_flop_convention_and_name_the_change():
+    # causal=half on top of with-elementwise must still count the elementwise work
+    c = parse_convention("causal=half", base=DEFAULT.replace(flops=convention("with-elementwise")))
+    assert c.flops.elementwise and c.flops.attention_fraction == Rational(1, 2)
+    # FlopCounterMode itself never halves: the changed convention says what was changed
+    assert parse_convention("causal=half").flops.name == "FlopCounterMode,causal=half"
+
+
+@pytest.mark.parametrize("recompute, extra", [
+    ("selective", lambda: l * 4 * b * s**2 * h),                        # QKᵀ and AV once more: 2·2·b·s²·h
+    ("full", lambda: l * (24 * b * s * h**2 + 4 * b * s**2 * h)),       # every block's forward once more
+])
+def test_recompute_adds_what_is_run_again(recompute, extra):
+    arch = architecture("gpt-classic")
+    step = parse_convention(f"recompute={recompute}").training_flops(arch)
+    assert expand(step - DEFAULT.training_flops(arch) - extra()) == 0
+
+
 @pytest.mark.parametrize("spec", ["bogus", "causal=quarter", "mac=3", "colour=red", "method=7N"])
 def test_bad_specs_raise_convention_error(spec):
     with pytest.raises(ConventionError):

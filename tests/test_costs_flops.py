@@ -74,7 +74,8 @@ def test_selective_recompute_adds_the_attention_products():
 def test_kaplan_and_palm_forms():
     N = 12 * l * h**2 + 13 * l * h  # non-embedding parameters (Kaplan et al. 2020)
     assert expand(kaplan_flops(GPT) - 6 * N) == 0
-    assert expand(palm_flops(GPT) - (6 * N + 12 * l * h * s)) == 0
+    # PaLM's N is every parameter (shared input/output embedding included)
+    assert expand(palm_flops(GPT) - (6 * (N + V * h) + 12 * l * h * s)) == 0
 
 
 def test_approximation_errors_exact_at_gpt2_small_shapes():
@@ -82,7 +83,7 @@ def test_approximation_errors_exact_at_gpt2_small_shapes():
     L, H, S, Vv = 12, 768, 1024, 50257
     exact = 72 * L * H**2 + 12 * L * H * S + 6 * H * Vv  # 3 × forward per token
     kaplan = 6 * (12 * L * H**2 + 13 * L * H)
-    palm = kaplan + 12 * L * H * S
+    palm = kaplan + 6 * H * Vv + 12 * L * H * S  # PaLM's N includes the (tied) embedding
     assert approximation_error(m, "kaplan", seq=S) == Fraction(exact - kaplan, exact)
     assert approximation_error(m, "palm", seq=S) == Fraction(exact - palm, exact)
     assert m.flops_per_token(S) == exact

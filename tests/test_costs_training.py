@@ -64,6 +64,10 @@ def test_max_batch_exact_floor_and_units():
     GB, GiB = 10**9, 2**30
     assert max_batch(GB, 0, 80 * GB) == 80
     assert max_batch(GB, 0, 80 * GiB) == 85  # 80 GiB = 85.9 GB
+    # half-byte (int4) elements make α a fraction: 7 bytes hold ⌊7 / 1.5⌋ = 4 sequences, not 7 // 1 = 7
+    assert max_batch(Fraction(3, 2), 0, 7) == 4
+    with pytest.raises(ConfigError, match="alpha=1.5"):
+        max_batch(1.5, 0, 7)  # a float is refused, never truncated to 1
 
 
 def test_training_seconds_exact():

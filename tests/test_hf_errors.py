@@ -39,7 +39,7 @@ CASES = [
     ("heads not divisible by kv", json.dumps(_llama(num_key_value_heads=5)), ConfigError,
      ["'num_attention_heads' = 32", "'num_key_value_heads' = 5"]),
     ("unknown model_type", json.dumps(_llama(model_type="bert")), UnknownModelError,
-     ["unsupported model_type 'bert'", "supported: falcon, gemma, gpt2"]),
+     ["unsupported model_type 'bert'", "supported: falcon, gemma, gemma2, gpt2"]),
     ("missing model_type", json.dumps(_llama(model_type=_DROP)), ConfigError, ["missing field 'model_type'"]),
     ("not an object", "[1, 2, 3]", ConfigError, ["expected a JSON object", "got list"]),
     ("invalid JSON", '{"model_type": "llama",', ConfigError, ["not valid JSON", "line 1"]),
@@ -47,6 +47,18 @@ CASES = [
     ("top-k above experts", json.dumps({**json.loads((FIXTURES / "mixtral-8x7b-v0.1.json").read_text()),
                                         "num_experts_per_tok": 9}), ConfigError,
      ["'num_experts_per_tok' = 9", "'num_local_experts' = 8"]),
+    ("qwen2_moe dense layers", json.dumps({**json.loads((FIXTURES / "qwen1.5-moe-a2.7b.json").read_text()),
+                                          "mlp_only_layers": [0, 3]}), ConfigError,
+     ["'mlp_only_layers' = [0, 3]", "not supported", "expected []"]),
+    ("qwen2_moe sparse step", json.dumps({**json.loads((FIXTURES / "qwen1.5-moe-a2.7b.json").read_text()),
+                                         "decoder_sparse_step": 2}), ConfigError,
+     ["'decoder_sparse_step' = 2", "expected 1"]),
+    ("gemma2 sliding layers without a window",
+     json.dumps({**json.loads((FIXTURES / "gemma-2-2b.json").read_text()), "sliding_window": None}), ConfigError,
+     ["'sliding_window' = null", "layer_types", "full_attention"]),
+    ("gemma2 layer_types of the wrong length",
+     json.dumps({**json.loads((FIXTURES / "gemma-2-2b.json").read_text()), "layer_types": ["full_attention"]}),
+     ConfigError, ["'layer_types'", "26 (num_hidden_layers) entries"]),
 ]
 IDS = [c[0] for c in CASES]
 

@@ -68,6 +68,17 @@ def test_sliding_window_cache_keeps_w_minus_1_tokens():
     assert [kv_elements(m, 1, s) for s in (5, 7, 8, 9, 16)] == [per_token * n for n in (5, 7, 7, 7, 7)]
 
 
+def test_gemma2_windows_every_other_layer():
+    # Gemma2Config: layer_types default "sliding_attention" on layers 0, 2, 4, … (13 of 26);
+    # a sliding layer's DynamicSlidingWindowLayer keeps the last sliding_window − 1 = 4095 tokens.
+    m = symparams.model("gemma-2-2b")
+    per_token = 2 * 4 * 256  # (K and V) · KV heads · head_dim
+    assert kv_elements(m, 1, 8192) == 13 * per_token * 4095 + 13 * per_token * 8192
+    assert kv_elements(m, 2, 100) == 26 * 2 * per_token * 100  # below the window every layer holds every token
+    odd = from_hf_config(_config("gemma-2-2b") | {"num_hidden_layers": 3, "sliding_window": 4})
+    assert kv_elements(odd, 1, 10) == 2 * per_token * 3 + 1 * per_token * 10  # layers 0 and 2 slide
+
+
 def _variants():
     """(label, fixture, overrides, dropped keys) for shrunk configs."""
     out = [(f"{n}", n, {}, ()) for n in NAMES]
@@ -100,6 +111,25 @@ def _variants():
         ("mistral sliding window 10", "mistral-7b-v0.1", {"sliding_window": 10}, ()),
         ("mixtral sliding window 4", "mixtral-8x7b-v0.1", {"sliding_window": 4}, ()),
         ("mistral no sliding window", "mistral-7b-v0.1", {"sliding_window": None}, ()),
+        ("gemma2 sliding window 6 (layers 0, 2 windowed)", "gemma-2-2b", {"sliding_window": 6, "layers": 3}, ()),
+        ("gemma2 window 6, layer_types given", "gemma-2-2b",
+         {"sliding_window": 6, "layer_types": ["full_attention", "sliding_attention"]}, ()),
+        ("gemma2 window 6, every layer sliding", "gemma-2-2b",
+         {"sliding_window": 6, "layer_types": ["sliding_attention"] * 2}, ()),
+        ("gemma2 no sliding layers", "gemma-2-2b",
+         {"sliding_window": 6, "layer_types": ["full_attention"] * 2}, ()),
+        ("gemma2 MHA, attention bias, untied", "gemma-2-2b",
+         {"num_key_value_heads": 4, "attention_bias": True, "tie_word_embeddings": False}, ()),
+        ("qwen2_moe 6 experts, top-3, no qkv bias, tied", "qwen1.5-moe-a2.7b",
+         {"num_experts": 6, "num_experts_per_tok": 3, "qkv_bias": False, "tie_word_embeddings": True}, ()),
+        ("qwen2_moe GQA", "qwen1.5-moe-a2.7b", {"num_key_value_heads": 2}, ()),
+        ("qwen3 attention bias, untied", "qwen3-0.6b-base", {"attention_bias": True, "tie_word_embeddings": False}, ()),
+        ("qwen3 head_dim 48, MHA", "qwen3-0.6b-base", {"head_dim": 48, "num_key_value_heads": 4}, ()),
+        ("starcoder2 no bias, untied", "starcoder2-3b", {"use_bias": False, "tie_word_embeddings": False}, ()),
+        ("starcoder2 sliding window 6", "starcoder2-3b", {"sliding_window": 6}, ()),
+        ("starcoder2 no sliding window", "starcoder2-3b", {"sliding_window": None}, ()),
+        ("gpt_bigcode MHA (multi_query false)", "santacoder", {"multi_query": False}, ()),
+        ("gpt_bigcode n_inner null, untied", "santacoder", {"n_inner": None, "tie_word_embeddings": False}, ()),
     ]
     return out
 

@@ -27,6 +27,7 @@ TRANSFORMERS_PARAMS = {
     "falcon-7b": 6_921_720_704,
     "gemma-2b": 2_506_172_416,
     "gemma-7b": 8_537_680_896,
+    "gemma-2-2b": 2_614_341_888,
     "gpt2": 124_439_808,
     "gpt2-xl": 1_557_611_200,
     "llama-2-7b": 6_738_415_616,
@@ -39,8 +40,12 @@ TRANSFORMERS_PARAMS = {
     "phi-2": 2_779_683_840,
     "pythia-160m": 162_322_944,
     "pythia-6.9b": 6_857_302_016,
+    "qwen1.5-moe-a2.7b": 14_315_784_192,
     "qwen2-0.5b": 494_032_768,
     "qwen2-7b": 7_615_616_512,
+    "qwen3-0.6b-base": 596_049_920,
+    "santacoder": 1_124_886_528,
+    "starcoder2-3b": 3_030_371_328,
 }
 NAMES = sorted(TRANSFORMERS_PARAMS)
 
@@ -85,6 +90,14 @@ def test_mixtral_active_params():
     expert = 3 * 4096 * 14336
     assert m.params.total - m.active_params == 32 * 6 * expert  # 6 idle experts per layer
     assert round(m.active_params / 1e9, 1) == 12.9
+
+
+def test_qwen_moe_active_params():
+    # Qwen: Qwen1.5-MoE-A2.7B has 14.3B parameters, 2.7B activated (4 of 60 routed experts + the shared one).
+    m = symparams.model("qwen1.5-moe-a2.7b")
+    routed = 3 * 2048 * 1408
+    assert m.params.total - m.active_params == 24 * 56 * routed  # 56 idle routed experts per layer
+    assert round(m.active_params / 1e9, 1) == 2.7
 
 
 def test_dense_active_equals_total():
@@ -140,12 +153,14 @@ def test_params_against_live_transformers(name):
 
 # Non-trainable buffer elements, measured with transformers 5.23.0 on the meta device
 # (``sum(b.numel() for b in model.buffers())``, tests/fixtures/hf_configs/ORACLE_NOTES.md):
-# rotary models hold inv_freq and original_inv_freq (rotary_dim/2 each); Gemma adds embed_scale.
+# rotary models hold inv_freq and original_inv_freq (rotary_dim/2 each); Gemma adds embed_scale;
+# GPTBigCode keeps a bool causal mask of n_positions × n_positions.
 TRANSFORMERS_BUFFERS = {
     "falcon-7b": 64, "gemma-2b": 257, "gemma-7b": 257, "gpt2": 0, "gpt2-xl": 0, "llama-2-7b": 128,
     "llama-3-8b": 128, "llama-3.2-1b": 64, "mistral-7b-v0.1": 128, "mixtral-8x7b-v0.1": 128,
     "opt-125m": 0, "opt-6.7b": 0, "phi-2": 32, "pythia-160m": 16, "pythia-6.9b": 32,
-    "qwen2-0.5b": 64, "qwen2-7b": 128,
+    "qwen2-0.5b": 64, "qwen2-7b": 128, "qwen3-0.6b-base": 128, "qwen1.5-moe-a2.7b": 128, "gemma-2-2b": 257, "starcoder2-3b": 128,
+    "santacoder": 2048 * 2048,  # GPTBigCode's non-persistent n_positions² boolean causal mask
 }
 
 

@@ -112,7 +112,8 @@ def formula_items() -> list[tuple[str, bool, str]]:
                     for tex, inline in markdown_items(bd._repr_markdown_())]
         for leading in (False, True):
             data = formula_json(name, leading=leading, latex=True)
-            out += [(v, False, f"formula {name} {k}") for k, v in data.items() if k != "architecture"]
+            out += [(v, False, f"formula {name} {k}") for k, v in data.items()
+                    if k != "architecture" and isinstance(v, str)]  # conventions, symbols: plain text
         out += [(tex, d, f"{name} architecture repr") for tex, d in markdown_items(arch._repr_markdown_())]
     out += [(tex, False, f"symbol {tex}") for tex in LATEX_NAMES.values()]
     return out

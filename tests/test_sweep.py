@@ -119,6 +119,10 @@ def test_fit_accepts_whole_float_budget_only():
     assert fit(l * h, 1e3, {"h": [10, 100], "l": [10]}) == [{"h": 100, "l": 10, "cost": 1000}, {"h": 10, "l": 10, "cost": 100}]
     with pytest.raises(ConfigError, match="budget"):
         fit(l * h, 10.5, {"h": [1], "l": [1]})
+    # 1e23 is stored as 99,999,999,999,999,991,611,392: a budget off by 8·10⁶ is refused, not truncated
+    with pytest.raises(ConfigError, match=r"10\*\*23"):
+        fit(l * h, 1e23, {"h": [1], "l": [1]})
+    assert fit(l * h, 1e21, {"h": [10**11], "l": [10**10]})[0]["cost"] == 10**21
 
 
 @pytest.mark.parametrize(

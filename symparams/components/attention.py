@@ -33,7 +33,9 @@ class Attention(Component):
     projection separately (Qwen2 has the first and not the second).
     ``cache_heads`` (default ``n_kv``) is how many K/V heads the cache holds;
     ``cache_window`` (default: unbounded) the most tokens it holds per layer
-    (sliding-window attention).
+    (sliding-window attention); ``cache_window_share`` (default: every layer)
+    the fraction of the layers whose cache is windowed, the others holding
+    every token (Gemma 2 alternates sliding and global layers).
     """
 
     h: Expr
@@ -44,6 +46,7 @@ class Attention(Component):
     o_bias: bool = False
     cache_heads: Expr | None = None
     cache_window: Expr | None = None
+    cache_window_share: Expr | None = None
     key = "attention"
 
     @property
@@ -84,9 +87,19 @@ class Attention(Component):
         >>> from symparams.symbols import b, s, w, h, a
         >>> Attention(h, a, 8, h / a, cache_window=w - 1).kv_cache_elements(b, s)
         16*b*h*Min(s, w - 1)/a
+
+        With a windowed share ``r`` of the layers, a layer holds on average
+        ``r·min(s, w − 1) + (1 − r)·s`` tokens:
+
+        >>> from sympy import Rational
+        >>> Attention(h, a, a, h / a, cache_window=w - 1, cache_window_share=Rational(1, 2)).kv_cache_elements(b, s)
+        2*b*h*(s/2 + Min(s, w - 1)/2)
         """
         heads = self.n_kv if self.cache_heads is None else self.cache_heads
         tokens = s if self.cache_window is None else Min(s, self.cache_window)
+        if self.cache_window is not None and self.cache_window_share is not None:
+            share = self.cache_window_share
+            tokens = share * tokens + (1 - share) * s
         return Integer(2) * b * tokens * heads * self.d_head
 
     def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:

@@ -53,14 +53,24 @@ class LearnedPositions(Component):
     """A learned table of ``s_max (+ offset)`` position vectors of size ``h``.
 
     ``offset`` is the number of extra rows some families allocate (OPT: 2).
+    ``causal_mask`` adds the ``s_max × s_max`` boolean lower-triangular
+    buffer GPTBigCode keeps beside its position table (not a parameter).
+
+    >>> from symparams.symbols import s_max, h
+    >>> LearnedPositions(s_max, h, causal_mask=True).buffer_elements()
+    s_max**2
     """
 
     s_max: Expr
     h: Expr
     offset: Expr = Integer(0)
+    causal_mask: bool = False
     key = "positions"
     label = "learned positions"
 
     def tensors(self) -> tuple[Tensor, ...]:
         rows = as_expr(self.s_max) + as_expr(self.offset)
-        return (Tensor("embed_positions.weight", (rows, self.h)),)
+        table = Tensor("embed_positions.weight", (rows, self.h))
+        if not self.causal_mask:
+            return (table,)
+        return (table, Tensor("causal_mask", (self.s_max, self.s_max), trainable=False))

@@ -34,6 +34,12 @@ class MoE(Component):
 
     ``expert`` is the MLP of one expert (a :class:`GatedMLP` by default); the
     expert weights are that MLP's tensors with a leading ``E`` axis.
+    ``shared_d_ff`` adds a shared expert every token goes through (a gated
+    MLP of that width) and its sigmoid gate, a ``1 × h`` linear (Qwen2-MoE).
+
+    >>> from symparams.symbols import h, d_ff, d_sh, E, k
+    >>> MoE(h, d_ff, E, k, shared_d_ff=d_sh).params()
+    3*E*d_ff*h + E*h + 3*d_sh*h + h
     """
 
     h: Expr
@@ -41,11 +47,13 @@ class MoE(Component):
     E: Expr
     k: Expr
     activation: str = "silu"
+    shared_d_ff: Expr | None = None
     key = "moe"
 
     @property
     def label(self) -> str:
-        return f"MoE: router + E experts ({self.expert().label}), top-k"
+        shared = " + shared expert" if self.shared_d_ff is not None else ""
+        return f"MoE: router + E experts ({self.expert().label}), top-k{shared}"
 
     def expert(self) -> GatedMLP:
         return GatedMLP(self.h, self.d_ff, activation=self.activation)
@@ -53,15 +61,29 @@ class MoE(Component):
     def router(self) -> Linear:
         return Linear("router", self.h, self.E)
 
+    def shared(self) -> tuple:
+        """The shared expert and its gate (``h → 1``), or ``()``."""
+        if self.shared_d_ff is None:
+            return ()
+        return (GatedMLP(self.h, self.shared_d_ff, activation=self.activation),
+                Linear("shared_expert_gate", self.h, 1))
+
+    def _shared_tensors(self) -> tuple[Tensor, ...]:
+        if not self.shared():
+            return ()
+        mlp, gate = self.shared()
+        return (*(Tensor(f"shared_expert.{t.name}", t.shape) for t in mlp.tensors()), *gate.tensors())
+
     def tensors(self) -> tuple[Tensor, ...]:
         experts = tuple(
             Tensor(f"experts.{t.name}", (self.E, *t.shape)) for t in self.expert().tensors()
         )
-        return (*self.router().tensors(), *experts)
+        return (*self.router().tensors(), *experts, *self._shared_tensors())
 
     def active_params(self) -> Expr:
-        """Router plus the ``k`` experts one token goes through."""
-        return sum_exprs([*(t.numel for t in self.router().tensors()), self.k * self.expert().params()])
+        """Router plus the ``k`` experts one token goes through (plus the shared expert and its gate)."""
+        return sum_exprs([*(t.numel for t in self.router().tensors()), self.k * self.expert().params(),
+                          *(t.numel for t in self._shared_tensors())])
 
     def saved_activations(self, b, s, *, dropout=True) -> tuple[Activation, ...]:
         """The router's input and its fp32 softmax over ``E`` experts, the
@@ -82,6 +104,12 @@ class MoE(Component):
         for act in self.expert().saved_activations(b, s, dropout=False):
             name = "moe.experts." + act.name.split(".", 1)[1]
             acts.append(Activation(name, self.k * act.numel, act.role, act.split, act.quadratic))
+        if self.shared():
+            mlp, gate = self.shared()
+            for act in mlp.saved_activations(b, s, dropout=False)[1:]:  # the input is moe.input
+                acts.append(Activation("moe.shared_expert." + act.name.split(".", 1)[1], act.numel, act.role,
+                                       act.split, act.quadratic))
+            acts.append(Activation("moe.shared_expert_gate", tokens))
         if Dropout.of(dropout).residual:
             acts.append(Activation("moe.dropout_mask", tokens * self.h, role="mask", split="sequence"))
         return tuple(acts)
@@ -91,4 +119,9 @@ class MoE(Component):
             Matmul(f"experts.{mm.name}", mm.m, mm.k, mm.n, count=self.k * mm.count, kind=mm.kind)
             for mm in self.expert().matmuls(b, s)
         )
-        return (self.router().matmul(b * s), *routed)
+        shared = ()
+        if self.shared():
+            mlp, gate = self.shared()
+            shared = (*(Matmul(f"shared_expert.{mm.name}", mm.m, mm.k, mm.n, count=mm.count, kind=mm.kind)
+                        for mm in mlp.matmuls(b, s)), gate.matmul(b * s))
+        return (self.router().matmul(b * s), *routed, *shared)

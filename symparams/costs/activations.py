@@ -32,13 +32,13 @@ from sympy import Expr, Integer
 from symparams._expr import as_expr
 from symparams.breakdown import Breakdown, Piece, merge_pieces
 from symparams.components.base import Dropout
+from symparams.conventions import RECOMPUTE
 from symparams.errors import ConventionError
 from symparams.symbols import b as _b, s as _s
 from symparams.units import dtype_bytes
 
 __all__ = ["activation_memory", "op_output_memory", "role_bytes", "RECOMPUTE", "ATTENTION_KERNELS"]
 
-RECOMPUTE = ("none", "selective", "full")
 ATTENTION_KERNELS = ("eager", "flash")
 
 
@@ -78,7 +78,7 @@ def describe(*, dtype: str, dropout, recompute: str, attention: str, t, sequence
              "logits fp32 (4 bytes) for the cross-entropy"]
     if t != 1:
         parts.append(f"tensor parallel t={t}" + (" with sequence parallelism" if sequence_parallel else ""))
-    return "; ".join(parts) + "; bytes"
+    return "; ".join(parts)
 
 
 def activation_memory(arch, *, dtype: str = "bf16", dropout=None, recompute: str = "none",

@@ -29,13 +29,15 @@ Precision recipes (bytes per parameter: weights + gradients + optimizer state):
 from __future__ import annotations
 
 from fractions import Fraction
+from math import floor
 
-from sympy import Expr, Integer, expand
+from sympy import Expr, Rational, expand
 
 from symparams._expr import as_expr
 from symparams.breakdown import Breakdown, Piece
 from symparams.errors import ConfigError, ConventionError
 from symparams.precision import RECIPES, Recipe, recipe
+from symparams.precision import recipe as _recipe  # ``recipe`` is also training_memory's argument
 from symparams.symbols import b as _b, s as _s
 
 __all__ = [
@@ -65,7 +67,7 @@ def training_memory(arch, *, recipe: str = "mixed", zero: int = 0, n_dp=1, t=1,
     """
     from symparams.costs.activations import activation_memory
 
-    rec = globals()["recipe"](recipe)
+    rec = _recipe(recipe)
     if zero not in (0, 1, 2, 3):
         raise ConventionError(f"zero={zero!r}; ZeRO stages are 0, 1, 2, 3")
     params = arch.params().total
@@ -96,22 +98,33 @@ def alpha_beta(expr, b=_b) -> tuple[Expr, Expr]:
     return alpha, beta
 
 
-def max_batch(alpha: int, beta: int, memory_bytes: int) -> int:
+def max_batch(alpha, beta, memory_bytes: int) -> int:
     """Largest integer ``b`` with ``α·b + β ≤ memory_bytes`` (0 if not even one fits).
 
     Memory is in bytes: 80 GB is ``80 * 10**9``, 80 GiB is ``80 * 2**30``.
+    ``α`` and ``β`` may be exact fractions (a 4-bit dtype has half-byte
+    elements); floats are refused, so the answer is never off by one.
 
     >>> max_batch(15_517_753_344, 34_032_921_600, 80 * 10**9)
     2
+    >>> max_batch(Fraction(3, 2), 0, 7)
+    4
     """
-    alpha, beta, memory_bytes = (int(x) for x in (alpha, beta, memory_bytes))
+    alpha, beta = exact_number(alpha, "alpha"), exact_number(beta, "beta")
+    memory_bytes = exact_number(memory_bytes, "memory_bytes")
     if alpha <= 0:
         raise ConfigError(f"alpha={alpha} bytes per sequence must be positive")
-    return max(0, (memory_bytes - beta) // alpha)
+    return max(0, floor((memory_bytes - beta) / alpha))
 
 
 def exact_number(value, name: str) -> Fraction:
-    """An int or Fraction (or a decimal string such as ``"19.5e12"``) as a Fraction; floats refused."""
+    """An int, Fraction, SymPy rational or decimal string (``"19.5e12"``) as a Fraction; floats refused.
+
+    >>> exact_number("19.5e12", "peak"), exact_number(Rational(1, 2), "mfu")
+    (Fraction(19500000000000, 1), Fraction(1, 2))
+    """
+    if isinstance(value, Rational):
+        return Fraction(int(value.p), int(value.q))
     if isinstance(value, bool) or isinstance(value, float):
         raise ConfigError(f"{name}={value!r}: pass an int, a Fraction or a decimal string "
                           f"(e.g. Fraction('19.5e12')), not a float — counts stay exact")

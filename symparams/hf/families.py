@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from sympy import Integer
+from sympy import Integer, Rational
 
 from symparams.architecture import Architecture
 from symparams.components import (
@@ -31,7 +31,7 @@ from symparams.components import (
 )
 from symparams.hf.fields import DERIVED, FIELDS
 from symparams.hf.reader import Fields, RawConfig
-from symparams.symbols import E, V, a, d_emb, d_ff, d_head, h, k, n_kv, s_max, w
+from symparams.symbols import E, V, a, d_emb, d_ff, d_head, d_sh, h, k, n_kv, s_max, w
 
 __all__ = ["Family", "FAMILIES", "build"]
 
@@ -47,6 +47,8 @@ class Family:
     ``new_decoder_architecture``). ``norms``: per-block norm count, or
     ``"falcon"``. ``ffn_ratio``: MLP width when the config leaves it to the
     family (GPT-2 ``n_inner``, Falcon ``ffn_hidden_size``: ``4·h``).
+    ``norms=4``: Gemma 2's input, post-attention, pre- and post-feedforward
+    norms (the last after the MLP).
     """
 
     title: str
@@ -63,6 +65,8 @@ class Family:
     ffn_ratio: int | None = None
     position_offset: int = 0
     embed_scale: bool = False
+    qk_norm: bool = False  # RMSNorm of size d_head on Q and K per head (Qwen3 q_norm / k_norm)
+    alternating_window: bool = False  # sliding window on some layers only (Gemma 2 ``layer_types``)
 
 
 FAMILIES: Mapping[str, Family] = MappingProxyType({
@@ -82,6 +86,16 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({
                   qkv_bias=True, o_bias=True, mlp_bias=True, head_bias=True, norms=1, parallel=True),
     "falcon": Family("Falcon", norm="layer", mlp="plain", positions="falcon", qkv_bias="bias", o_bias="bias",
                      mlp_bias="bias", kv="falcon", norms="falcon", parallel="parallel_attn", ffn_ratio=4),
+    "gemma2": Family("Gemma 2 (four norms per block, alternating sliding-window layers)",
+                     qkv_bias="attention_bias", o_bias="attention_bias", embed_scale=True, norms=4,
+                     alternating_window=True),
+    "qwen2_moe": Family("Qwen2-MoE (routed experts + a gated shared expert)", mlp="moe", qkv_bias="qkv_bias"),
+    "qwen3": Family("Qwen3 (RMSNorm on each Q and K head)", qkv_bias="attention_bias", o_bias="attention_bias",
+                    qk_norm=True),
+    "starcoder2": Family("StarCoder2", norm="layer", mlp="plain", qkv_bias="use_bias", o_bias="use_bias",
+                         mlp_bias="use_bias"),
+    "gpt_bigcode": Family("GPTBigCode / StarCoder", norm="layer", mlp="plain", positions="learned",
+                          qkv_bias=True, o_bias=True, mlp_bias=True, kv="multi_query", ffn_ratio=4),
 })
 
 
@@ -106,6 +120,8 @@ def _kv(fam: Family, f: Fields, heads: int, values: dict):
     """``(n_kv expression, heads the cache holds or None)`` per the family's rule."""
     if fam.kv == "mha":
         return a, None
+    if fam.kv == "multi_query":
+        return (Integer(1), None) if f.flag("multi_query") else (a, None)
     if fam.kv == "falcon":
         new_arch, given = f.flag("new_arch"), f.size("kv_heads")
         if not new_arch and f.flag("multi_query"):
@@ -159,7 +175,23 @@ def _mlp(fam: Family, f: Fields, values: dict):
         raise f.error(f"field 'num_experts_per_tok' = {top_k} exceeds 'num_local_experts' = {experts}; "
                       "expected top-k <= number of experts")
     values.update(E=experts, k=top_k)
-    return MoE(h, width, E, k, act)
+    if "shared_ffn" not in f.table:
+        return MoE(h, width, E, k, act)
+    _every_layer_sparse(f)
+    values["d_sh"] = f.size("shared_ffn")
+    return MoE(h, width, E, k, act, shared_d_ff=d_sh)
+
+
+def _every_layer_sparse(f: Fields) -> None:
+    """Qwen2-MoE layers with a dense MLP (``mlp_only_layers``, ``decoder_sparse_step``) are refused:
+    the block here is one structure repeated ``l`` times."""
+    step, dense = f.size("sparse_step"), f.raw.data.get("mlp_only_layers")
+    if step != 1:
+        raise f.error(f"field 'decoder_sparse_step' = {step} makes some layers dense (a plain MLP) and others "
+                      "mixture-of-experts; layers that differ are not supported; expected 1")
+    if dense not in (None, []):
+        raise f.error(f"field 'mlp_only_layers' = {dense!r} makes those layers dense (a plain MLP); layers "
+                      "that differ are not supported; expected [] or null")
 
 
 def _rotary(fam: Family, f: Fields, head_expr, head_value: int):
@@ -187,6 +219,26 @@ def _window(f: Fields, values: dict):
     return w - 1
 
 
+_LAYER_TYPES = ("sliding_attention", "full_attention")
+
+
+def _window_share(f: Fields, layers: int):
+    """``(windowed share of the layers or None for all, any windowed layer?)`` from
+    ``layer_types``; absent: Gemma 2's default, sliding on layers 0, 2, 4, …
+
+    The share is a number (e.g. 1/2 for Gemma-2's 13 of 26 layers), exact for
+    the config's layer count."""
+    types = f.raw.data.get("layer_types")
+    if types is None:
+        windowed = (layers + 1) // 2
+    elif not isinstance(types, list) or len(types) != layers or any(t not in _LAYER_TYPES for t in types):
+        raise f.error(f"field 'layer_types' = {types!r} must be a list of {layers} (num_hidden_layers) entries, "
+                      "each 'sliding_attention' or 'full_attention'")
+    else:
+        windowed = types.count("sliding_attention")
+    return (None if windowed == layers else Rational(windowed, layers)), windowed > 0
+
+
 def _dropout(f: Fields) -> Dropout:
     """Where the model trains with dropout: the sites whose probability is above 0."""
     def on(site: str) -> bool:
@@ -210,9 +262,18 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
                       "belong to encoder-decoder use); expected false")
     head_expr, head_value = _head(f, hidden, heads, values)
     kv_expr, cache = _kv(fam, f, heads, values)
-    window = _window(f, values)
+    window, share = _window(f, values), None
+    if fam.alternating_window:
+        share, any_windowed = _window_share(f, layers)
+        if window is None and any_windowed:
+            raise f.error("field 'sliding_window' = null, but layer_types has sliding_attention layers "
+                          "(transformers cannot build their mask); expected a window size such as 4096, "
+                          "or every layer_types entry 'full_attention'")
+        if window is not None and not any_windowed:
+            window, share = None, None
+            values.pop("w")
     attention = Attention(h, a, kv_expr, head_expr, _flag(f, fam.qkv_bias), _flag(f, fam.o_bias), cache,
-                          window)
+                          window, share)
     mlp = _mlp(fam, f, values)
     notes = []
 
@@ -225,7 +286,8 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
             project = (Projection("project_in", d_emb, h), Projection("project_out", h, d_emb))
     embeddings.append(TokenEmbedding(V, width, scaled=fam.embed_scale))
     if fam.positions == "learned":
-        embeddings.append(LearnedPositions(s_max, h, Integer(fam.position_offset)))
+        embeddings.append(LearnedPositions(s_max, h, Integer(fam.position_offset),
+                                           causal_mask=model_type == "gpt_bigcode"))
     else:
         rope = _rotary(fam, f, head_expr, head_value)
         embeddings.append(rope) if rope is not None else notes.append("ALiBi positions (no parameters)")
@@ -234,7 +296,9 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
     qk_norms = [LayerNorm(h / a)] * 2 if "qk_layernorm" in f.table and f.flag("qk_layernorm") else []
     if qk_norms and hidden % heads:
         raise f.error(f"qk_layernorm needs hidden_size % num_attention_heads == 0 ({hidden} % {heads})")
-    block = (*block_norms[:1], attention, *qk_norms, *block_norms[1:], mlp)
+    if fam.qk_norm:
+        qk_norms = [RMSNorm(head_expr)] * 2  # one gain of size d_head each, shared by every head
+    block = (*block_norms[:1], attention, *qk_norms, *block_norms[1:3], mlp, *block_norms[3:])
 
     final_norm = True
     if model_type == "opt":
@@ -253,7 +317,11 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
     kv_heads = values.get("n_kv", 1 if kv_expr == 1 else heads)
     kind = "multi-head" if kv_heads == heads else ("multi-query" if kv_heads == 1 else "grouped-query")
     title = f"{fam.title}; {kind} attention; {mlp.label}; {'tied' if tied else 'untied'} output head"
-    if window is not None:
+    if share is not None:
+        notes.append(f"sliding-window attention on {share} of the layers (layer_types; by default layers "
+                     "0, 2, 4, …): those layers' KV cache holds at most w − 1 tokens, the others every token "
+                     "(the share is fixed by the config's layer count); params and FLOPs (full s×s) unaffected")
+    elif window is not None:
         notes.append("sliding-window attention: the KV cache holds at most w − 1 tokens per layer "
                      "(as transformers' sliding-window cache); params and FLOPs (full s×s) unaffected")
     elif isinstance(raw.data.get("sliding_window"), int) and raw.data.get("use_sliding_window"):

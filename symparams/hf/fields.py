@@ -181,6 +181,48 @@ _TABLES: dict[str, dict[str, Field]] = {
         "act": _text("activation", "gelu"),
         **_dropout(attention=("attention_dropout", 0.0), residual=("hidden_dropout", 0.0)),
     },
+    "gemma2": {
+        **_llama_like(kv=4, tie=True, head_dim=256, positions=8192),
+        "act": Field("hidden_activation", "text", "gelu_pytorch_tanh", ("hidden_act",)),
+        "attention_bias": _flag("attention_bias", False),
+        "window": _size("sliding_window", 4096),  # null → no window
+        **_ATTENTION_ONLY,
+    },
+    "qwen2_moe": {
+        **{k: v for k, v in _llama_like(kv=16, positions=32768).items() if k != "ffn"},
+        "ffn": _size("moe_intermediate_size"),  # each routed expert's width
+        "shared_ffn": _size("shared_expert_intermediate_size"),
+        "experts": _size("num_experts", 60),
+        "top_k": _size("num_experts_per_tok", 4),
+        "sparse_step": _size("decoder_sparse_step", 1),
+        "qkv_bias": _flag("qkv_bias", True),
+        **_ATTENTION_ONLY,
+    },
+    "qwen3": {
+        **_llama_like(kv=32, head_dim=128, positions=32768),
+        "attention_bias": _flag("attention_bias", False),
+        **_ATTENTION_ONLY,
+    },
+    "starcoder2": {
+        **_llama_like(kv=2, tie=True, act="gelu_pytorch_tanh", positions=4096),
+        "window": _size("sliding_window", DERIVED),  # null → no window
+        "use_bias": _flag("use_bias", True),
+        **_dropout(embedding=("embedding_dropout", 0.0), attention=("attention_dropout", 0.0),
+                   residual=("residual_dropout", 0.0)),
+    },
+    "gpt_bigcode": {
+        "hidden": _size("n_embd", REQUIRED, "hidden_size"),
+        "layers": _size("n_layer", REQUIRED, "num_hidden_layers"),
+        "heads": _size("n_head", REQUIRED, "num_attention_heads"),
+        "vocab": _size("vocab_size"),
+        "ffn": _size("n_inner", DERIVED),  # null → 4 * n_embd
+        "positions": _size("n_positions", REQUIRED, "max_position_embeddings"),
+        "tie": _flag("tie_word_embeddings", True),
+        "multi_query": _flag("multi_query", True),
+        "cross": _flag("add_cross_attention", False),
+        "act": _text("activation_function", "gelu_pytorch_tanh"),
+        **_dropout(embedding=("embd_pdrop", 0.1), attention=("attn_pdrop", 0.1), residual=("resid_pdrop", 0.1)),
+    },
 }
 
 FIELDS: Mapping[str, Mapping[str, Field]] = MappingProxyType(

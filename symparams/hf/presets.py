@@ -6,7 +6,7 @@ SOURCES.md``); the preset's name is the file's stem. Every one is checked in
 the tests against the parameter count ``transformers`` builds from it.
 
 >>> sorted(HF_PRESETS)[:3]
-['falcon-7b', 'gemma-2b', 'gemma-7b']
+['falcon-7b', 'gemma-2-2b', 'gemma-2b']
 >>> HF_PRESETS["llama-2-7b"].source
 'meta-llama/Llama-2-7b-hf'
 """
@@ -37,6 +37,7 @@ _HUB = {
     "falcon-7b": "tiiuae/falcon-7b",
     "gemma-2b": "google/gemma-2b",
     "gemma-7b": "google/gemma-7b",
+    "gemma-2-2b": "google/gemma-2-2b",
     "llama-2-7b": "meta-llama/Llama-2-7b-hf",
     "llama-3-8b": "meta-llama/Meta-Llama-3-8B",
     "llama-3.2-1b": "meta-llama/Llama-3.2-1B",
@@ -48,7 +49,11 @@ _HUB = {
     "pythia-160m": "EleutherAI/pythia-160m",
     "pythia-6.9b": "EleutherAI/pythia-6.9b",
     "qwen2-0.5b": "Qwen/Qwen2-0.5B",
+    "qwen1.5-moe-a2.7b": "Qwen/Qwen1.5-MoE-A2.7B",
     "qwen2-7b": "Qwen/Qwen2-7B",
+    "qwen3-0.6b-base": "Qwen/Qwen3-0.6B-Base",
+    "santacoder": "bigcode/gpt_bigcode-santacoder",
+    "starcoder2-3b": "bigcode/starcoder2-3b",
 }
 
 HF_PRESETS: Mapping[str, HFPreset] = MappingProxyType(

@@ -17,7 +17,7 @@ True
 >>> hf_configs("bert")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: no strategy for model_type 'bert'; choose one of: falcon, gemma, gpt2, gpt_neox, llama, mistral, mixtral, opt, phi, qwen2
+symparams.errors.UnknownModelError: no strategy for model_type 'bert'; choose one of: falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, opt, phi, qwen2, qwen2_moe, qwen3, starcoder2
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ from symparams.testing.strategies import Bounds, divisors
 
 __all__ = ["HF_MODEL_TYPES", "hf_configs"]
 
-HF_MODEL_TYPES = ("falcon", "gemma", "gpt2", "gpt_neox", "llama", "mistral", "mixtral", "opt", "phi", "qwen2")
+HF_MODEL_TYPES = ("falcon", "gemma", "gemma2", "gpt2", "gpt_bigcode", "gpt_neox", "llama", "mistral", "mixtral", "opt", "phi",
+                  "qwen2", "qwen2_moe", "qwen3", "starcoder2")
 
 # head sizes must be multiples of this (RoPE pairs; neox rotary_pct 1/4; phi 1/2)
-_HEAD_STEP = {"gpt2": 1, "opt": 1, "gpt_neox": 8, "phi": 4}
+_HEAD_STEP = {"gpt2": 1, "gpt_bigcode": 1, "opt": 1, "gpt_neox": 8, "phi": 4}
 
 
 def hf_configs(model_type: str, **bounds):
@@ -63,24 +64,42 @@ def _configs(mt: str, bd: Bounds):
         kv = draw(st.sampled_from(divisors(heads)))
         tie = draw(st.booleans())
         ids = {"bos_token_id": 0, "eos_token_id": 0, "pad_token_id": 0}
-        if mt == "gpt2":
-            return {"model_type": mt, "n_embd": hidden, "n_layer": layers, "n_head": heads,
-                    "vocab_size": vocab, "n_positions": draw(bd.span("positions")),
-                    "n_inner": draw(st.one_of(st.none(), st.just(ffn))), **ids}
+        if mt in ("gpt2", "gpt_bigcode"):
+            cfg = {"model_type": mt, "n_embd": hidden, "n_layer": layers, "n_head": heads,
+                   "vocab_size": vocab, "n_positions": draw(bd.span("positions")),
+                   "n_inner": draw(st.one_of(st.none(), st.just(ffn))), **ids}
+            if mt == "gpt_bigcode":
+                cfg.update(multi_query=draw(st.booleans()), tie_word_embeddings=tie)
+            return cfg
         cfg = {"model_type": mt, "hidden_size": hidden, "num_hidden_layers": layers,
                "num_attention_heads": heads, "vocab_size": vocab,
                "max_position_embeddings": draw(bd.span("positions")), "tie_word_embeddings": tie, **ids}
-        if mt in ("llama", "mistral", "mixtral", "qwen2", "gemma"):
+        if mt in ("llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "gemma", "gemma2", "qwen3", "starcoder2"):
             cfg.update(num_key_value_heads=kv, intermediate_size=ffn)
-            if mt in ("llama", "mistral", "gemma") and draw(st.booleans()):
+            if mt in ("llama", "mistral", "gemma", "gemma2", "qwen3", "starcoder2") and draw(st.booleans()):
                 # an explicit head_dim, possibly not hidden / heads (Gemma-7B)
                 cfg["head_dim"] = 2 * draw(st.integers(1, max(1, bd.max_head_dim // 2)))
-            if mt == "gemma":
-                cfg.setdefault("head_dim", head_dim)
+            if mt in ("gemma", "gemma2", "qwen3"):
+                cfg.setdefault("head_dim", head_dim)  # class defaults 256 / 256 / 128 otherwise
+            if mt == "gemma2":
+                # a window the prefill may exceed; layer_types drawn or left to the default alternation
+                cfg.update(attention_bias=draw(st.booleans()), sliding_window=draw(st.integers(2, 12)))
+                if draw(st.booleans()):
+                    kinds = st.sampled_from(["sliding_attention", "full_attention"])
+                    cfg["layer_types"] = draw(st.lists(kinds, min_size=layers, max_size=layers))
+            if mt == "qwen3":
+                cfg.update(attention_bias=draw(st.booleans()))
+            if mt == "starcoder2":
+                cfg.update(use_bias=draw(st.booleans()), sliding_window=None)
             if mt == "llama":
                 cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
             if mt == "mistral":
                 cfg["sliding_window"] = None
+            if mt == "qwen2_moe":
+                experts = draw(bd.span("experts"))
+                cfg.update(num_experts=experts, num_experts_per_tok=draw(st.integers(1, experts)),
+                           moe_intermediate_size=ffn, shared_expert_intermediate_size=draw(bd.span("ffn")),
+                           qkv_bias=draw(st.booleans()))
             if mt == "mixtral":
                 experts = draw(bd.span("experts"))
                 cfg.update(num_local_experts=experts, num_experts_per_tok=draw(st.integers(1, experts)),

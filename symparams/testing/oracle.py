@@ -331,6 +331,7 @@ def hf_kv_cache_elements(config: dict, batch: int, seq: int, *, mode: str | None
 # per family: config key names (None = family has no such key)
 _KEYS: dict[str, dict[str, str | None]] = {
     "gpt2": dict(hidden="n_embd", layers="n_layer", heads="n_head", kv=None, inter="n_inner", pos="n_positions"),
+    "gpt_bigcode": dict(hidden="n_embd", layers="n_layer", heads="n_head", kv=None, inter="n_inner", pos="n_positions"),
     "opt": dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv=None, inter="ffn_dim", pos="max_position_embeddings"),
     "gpt_neox": dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv=None, inter="intermediate_size", pos=None),
     "phi": dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv="num_key_value_heads", inter="intermediate_size", pos=None),
