@@ -118,7 +118,7 @@ def kv_cache_elements(*, l, b, tokens, kv_heads, head_dim):
 # ---- Hugging Face families, from config.json -------------------------------------
 
 _DEFAULT_TIE = {"gpt2": True, "opt": True, "gemma": True, "gemma2": True, "falcon": True, "starcoder2": True, "gpt_bigcode": True}
-_DEFAULT_KV = {"qwen2_moe": 16, "mistral": 8, "mixtral": 8, "qwen2": 32, "gemma": 16, "gemma2": 4, "qwen3": 32, "starcoder2": 2}  # config classes
+_DEFAULT_KV = {"qwen2_moe": 16, "stablelm": 32, "mistral": 8, "mixtral": 8, "qwen2": 32, "gemma": 16, "gemma2": 4, "qwen3": 32, "starcoder2": 2}  # config classes
 
 
 def _get(cfg, key, default=None):
@@ -200,16 +200,20 @@ def hf_tensors(cfg) -> dict[str, tuple[int, ...]]:
             t["lm_head.weight"] = (V, h)
         return t
     t["embed"] = (V, h)
-    rms = mt in ("llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "gemma", "gemma2", "qwen3")
+    rms = mt in ("llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "gemma", "gemma2", "qwen3", "olmo2")
     for i in range(l):
         p = f"layers.{i}"
         if rms:
-            t[f"{p}.input_layernorm"] = (h,)
+            if mt == "olmo2":  # Olmo2DecoderLayer: norms after attention and after the MLP, none before
+                t[f"{p}.post_feedforward_layernorm"] = (h,)
+                t[f"{p}.self_attn.q_norm"], t[f"{p}.self_attn.k_norm"] = (a * hd,), (kv * hd,)
+            else:
+                t[f"{p}.input_layernorm"] = (h,)
             t[f"{p}.post_attention_layernorm"] = (h,)
             if mt == "gemma2":  # Gemma2DecoderLayer: also pre- and post-feedforward norms
                 t[f"{p}.pre_feedforward_layernorm"] = (h,)
                 t[f"{p}.post_feedforward_layernorm"] = (h,)
-            biased = mt in ("llama", "qwen3", "gemma2")
+            biased = mt in ("llama", "qwen3", "gemma2", "olmo2")
             qkv_bias = {"qwen2": True, "qwen2_moe": _get(cfg, "qkv_bias", True)}.get(
                 mt, bool(cfg.get("attention_bias", False)) if biased else False)
             o_bias = bool(cfg.get("attention_bias", False)) if biased else False
@@ -243,6 +247,23 @@ def hf_tensors(cfg) -> dict[str, tuple[int, ...]]:
             t.update(_linear(f"{p}.dense", h, h, bias))
             t.update(_linear(f"{p}.dense_h_to_4h", h, inner, True))
             t.update(_linear(f"{p}.dense_4h_to_h", inner, h, True))
+        elif mt == "stablelm":  # StableLmDecoderLayer
+            t.update(_layernorm(f"{p}.input_layernorm", h))
+            if not cfg.get("use_parallel_residual", False):
+                t.update(_layernorm(f"{p}.post_attention_layernorm", h))
+            bias = bool(cfg.get("use_qkv_bias", False))
+            t.update(_linear(f"{p}.q_proj", h, a * hd, bias))
+            t.update(_linear(f"{p}.k_proj", h, kv * hd, bias))
+            t.update(_linear(f"{p}.v_proj", h, kv * hd, bias))
+            t.update(_linear(f"{p}.o_proj", h, h, False))
+            if cfg.get("qk_layernorm", False):  # StableLmLayerNormPerHead: bias-free LayerNorm(head_dim) per head
+                for i_head in range(a):
+                    t[f"{p}.q_layernorm.norms.{i_head}.weight"] = (hd,)
+                for i_head in range(kv):
+                    t[f"{p}.k_layernorm.norms.{i_head}.weight"] = (hd,)
+            t.update(_linear(f"{p}.gate_proj", h, inner, False))
+            t.update(_linear(f"{p}.up_proj", h, inner, False))
+            t.update(_linear(f"{p}.down_proj", inner, h, False))
         elif mt == "starcoder2":
             bias = _get(cfg, "use_bias", True)
             t.update(_layernorm(f"{p}.input_layernorm", h))

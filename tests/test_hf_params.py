@@ -35,6 +35,7 @@ TRANSFORMERS_PARAMS = {
     "llama-3.2-1b": 1_235_814_400,
     "mistral-7b-v0.1": 7_241_732_096,
     "mixtral-8x7b-v0.1": 46_702_792_704,
+    "olmo-2-1124-7b": 7_298_617_344,
     "opt-125m": 125_239_296,
     "opt-6.7b": 6_658_473_984,
     "phi-2": 2_779_683_840,
@@ -45,6 +46,7 @@ TRANSFORMERS_PARAMS = {
     "qwen2-7b": 7_615_616_512,
     "qwen3-0.6b-base": 596_049_920,
     "santacoder": 1_124_886_528,
+    "stablelm-2-1_6b": 1_644_515_328,
     "starcoder2-3b": 3_030_371_328,
 }
 NAMES = sorted(TRANSFORMERS_PARAMS)
@@ -159,7 +161,9 @@ TRANSFORMERS_BUFFERS = {
     "falcon-7b": 64, "gemma-2b": 257, "gemma-7b": 257, "gpt2": 0, "gpt2-xl": 0, "llama-2-7b": 128,
     "llama-3-8b": 128, "llama-3.2-1b": 64, "mistral-7b-v0.1": 128, "mixtral-8x7b-v0.1": 128,
     "opt-125m": 0, "opt-6.7b": 0, "phi-2": 32, "pythia-160m": 16, "pythia-6.9b": 32,
-    "qwen2-0.5b": 64, "qwen2-7b": 128, "qwen3-0.6b-base": 128, "qwen1.5-moe-a2.7b": 128, "gemma-2-2b": 257, "starcoder2-3b": 128,
+    "qwen2-0.5b": 64, "qwen2-7b": 128, "qwen3-0.6b-base": 128, "qwen1.5-moe-a2.7b": 128, "olmo-2-1124-7b": 128,
+    "gemma-2-2b": 257, "starcoder2-3b": 128,
+    "stablelm-2-1_6b": 16,  # partial_rotary_factor 0.25 of head_dim 64
     "santacoder": 2048 * 2048,  # GPTBigCode's non-persistent n_positions² boolean causal mask
 }
 

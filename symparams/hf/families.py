@@ -65,7 +65,9 @@ class Family:
     ffn_ratio: int | None = None
     position_offset: int = 0
     embed_scale: bool = False
-    qk_norm: bool = False  # RMSNorm of size d_head on Q and K per head (Qwen3 q_norm / k_norm)
+    qk_norm: str | None = None  # RMSNorm on Q and K: "head" (size d_head, Qwen3) or "full" (a·d_head, n_kv·d_head, OLMo 2)
+    # StableLM's "qk_layernorm" flag: one bias-free LayerNorm of d_head per query head and per KV head
+    post_norm: bool = False  # norms after attention and after the MLP instead of before (OLMo 2)
     alternating_window: bool = False  # sliding window on some layers only (Gemma 2 ``layer_types``)
 
 
@@ -89,9 +91,13 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({
     "gemma2": Family("Gemma 2 (four norms per block, alternating sliding-window layers)",
                      qkv_bias="attention_bias", o_bias="attention_bias", embed_scale=True, norms=4,
                      alternating_window=True),
+    "olmo2": Family("OLMo 2 (norms after attention and MLP; Q/K norms over the full width)",
+                    qkv_bias="attention_bias", o_bias="attention_bias", qk_norm="full", post_norm=True),
+    "stablelm": Family("StableLM", norm="layer", qkv_bias="use_qkv_bias", norms="parallel",
+                       parallel="parallel_residual"),
     "qwen2_moe": Family("Qwen2-MoE (routed experts + a gated shared expert)", mlp="moe", qkv_bias="qkv_bias"),
     "qwen3": Family("Qwen3 (RMSNorm on each Q and K head)", qkv_bias="attention_bias", o_bias="attention_bias",
-                    qk_norm=True),
+                    qk_norm="head"),
     "starcoder2": Family("StarCoder2", norm="layer", mlp="plain", qkv_bias="use_bias", o_bias="use_bias",
                          mlp_bias="use_bias"),
     "gpt_bigcode": Family("GPTBigCode / StarCoder", norm="layer", mlp="plain", positions="learned",
@@ -147,6 +153,8 @@ def _kv(fam: Family, f: Fields, heads: int, values: dict):
 
 
 def _norms(fam: Family, f: Fields) -> int:
+    if fam.norms == "parallel":  # StableLM: no post_attention_layernorm with a parallel residual
+        return 1 if _flag(f, fam.parallel) else 2
     if fam.norms != "falcon":
         return fam.norms
     if not f.flag("parallel_attn"):
@@ -294,11 +302,18 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
 
     block_norms = [] if model_type == "opt" and not f.flag("norm_affine") else [_norm(fam)] * _norms(fam, f)
     qk_norms = [LayerNorm(h / a)] * 2 if "qk_layernorm" in f.table and f.flag("qk_layernorm") else []
+    if qk_norms and model_type == "stablelm":  # StableLmLayerNormPerHead: a·d_head and n_kv·d_head gains
+        qk_norms = [LayerNorm(a * head_expr, bias=False), LayerNorm(kv_expr * head_expr, bias=False)]
     if qk_norms and hidden % heads:
         raise f.error(f"qk_layernorm needs hidden_size % num_attention_heads == 0 ({hidden} % {heads})")
-    if fam.qk_norm:
+    if fam.qk_norm == "head":
         qk_norms = [RMSNorm(head_expr)] * 2  # one gain of size d_head each, shared by every head
-    block = (*block_norms[:1], attention, *qk_norms, *block_norms[1:3], mlp, *block_norms[3:])
+    elif fam.qk_norm == "full":
+        qk_norms = [RMSNorm(a * head_expr), RMSNorm(kv_expr * head_expr)]
+    if fam.post_norm:
+        block = (attention, *qk_norms, block_norms[0], mlp, *block_norms[1:])
+    else:
+        block = (*block_norms[:1], attention, *qk_norms, *block_norms[1:3], mlp, *block_norms[3:])
 
     final_norm = True
     if model_type == "opt":

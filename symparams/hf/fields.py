@@ -188,6 +188,19 @@ _TABLES: dict[str, dict[str, Field]] = {
         "window": _size("sliding_window", 4096),  # null → no window
         **_ATTENTION_ONLY,
     },
+    "olmo2": {
+        **_llama_like(),
+        "attention_bias": _flag("attention_bias", False),
+        **_ATTENTION_ONLY,
+    },
+    "stablelm": {
+        **{k: v for k, v in _llama_like(kv=32, positions=4096).items() if k != "head_dim"},
+        "use_qkv_bias": _flag("use_qkv_bias", False),
+        "qk_layernorm": _flag("qk_layernorm", False),
+        "parallel_residual": _flag("use_parallel_residual", False),
+        "rotary_fraction": Field("partial_rotary_factor", "fraction", 0.25),
+        **_dropout(attention=("attention_dropout", 0.0), residual=("hidden_dropout", 0.0)),
+    },
     "qwen2_moe": {
         **{k: v for k, v in _llama_like(kv=16, positions=32768).items() if k != "ffn"},
         "ffn": _size("moe_intermediate_size"),  # each routed expert's width

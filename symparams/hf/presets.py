@@ -43,6 +43,7 @@ _HUB = {
     "llama-3.2-1b": "meta-llama/Llama-3.2-1B",
     "mistral-7b-v0.1": "mistralai/Mistral-7B-v0.1",
     "mixtral-8x7b-v0.1": "mistralai/Mixtral-8x7B-v0.1",
+    "olmo-2-1124-7b": "allenai/OLMo-2-1124-7B",
     "opt-125m": "facebook/opt-125m",
     "opt-6.7b": "facebook/opt-6.7b",
     "phi-2": "microsoft/phi-2",
@@ -53,6 +54,7 @@ _HUB = {
     "qwen2-7b": "Qwen/Qwen2-7B",
     "qwen3-0.6b-base": "Qwen/Qwen3-0.6B-Base",
     "santacoder": "bigcode/gpt_bigcode-santacoder",
+    "stablelm-2-1_6b": "stabilityai/stablelm-2-1_6b",
     "starcoder2-3b": "bigcode/starcoder2-3b",
 }
 

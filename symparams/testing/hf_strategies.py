@@ -17,7 +17,7 @@ True
 >>> hf_configs("bert")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: no strategy for model_type 'bert'; choose one of: falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, opt, phi, qwen2, qwen2_moe, qwen3, starcoder2
+symparams.errors.UnknownModelError: no strategy for model_type 'bert'; choose one of: falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, stablelm, starcoder2
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from symparams.testing.strategies import Bounds, divisors
 
 __all__ = ["HF_MODEL_TYPES", "hf_configs"]
 
-HF_MODEL_TYPES = ("falcon", "gemma", "gemma2", "gpt2", "gpt_bigcode", "gpt_neox", "llama", "mistral", "mixtral", "opt", "phi",
-                  "qwen2", "qwen2_moe", "qwen3", "starcoder2")
+HF_MODEL_TYPES = ("falcon", "gemma", "gemma2", "gpt2", "gpt_bigcode", "gpt_neox", "llama", "mistral", "mixtral", "olmo2", "opt", "phi",
+                  "qwen2", "qwen2_moe", "qwen3", "stablelm", "starcoder2")
 
 # head sizes must be multiples of this (RoPE pairs; neox rotary_pct 1/4; phi 1/2)
-_HEAD_STEP = {"gpt2": 1, "gpt_bigcode": 1, "opt": 1, "gpt_neox": 8, "phi": 4}
+_HEAD_STEP = {"gpt2": 1, "gpt_bigcode": 1, "opt": 1, "gpt_neox": 8, "phi": 4, "stablelm": 8}
 
 
 def hf_configs(model_type: str, **bounds):
@@ -74,9 +74,10 @@ def _configs(mt: str, bd: Bounds):
         cfg = {"model_type": mt, "hidden_size": hidden, "num_hidden_layers": layers,
                "num_attention_heads": heads, "vocab_size": vocab,
                "max_position_embeddings": draw(bd.span("positions")), "tie_word_embeddings": tie, **ids}
-        if mt in ("llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "gemma", "gemma2", "qwen3", "starcoder2"):
+        if mt in ("llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "gemma", "gemma2", "qwen3", "starcoder2",
+                  "olmo2"):
             cfg.update(num_key_value_heads=kv, intermediate_size=ffn)
-            if mt in ("llama", "mistral", "gemma", "gemma2", "qwen3", "starcoder2") and draw(st.booleans()):
+            if mt in ("llama", "mistral", "gemma", "gemma2", "qwen3", "starcoder2", "olmo2") and draw(st.booleans()):
                 # an explicit head_dim, possibly not hidden / heads (Gemma-7B)
                 cfg["head_dim"] = 2 * draw(st.integers(1, max(1, bd.max_head_dim // 2)))
             if mt in ("gemma", "gemma2", "qwen3"):
@@ -87,7 +88,7 @@ def _configs(mt: str, bd: Bounds):
                 if draw(st.booleans()):
                     kinds = st.sampled_from(["sliding_attention", "full_attention"])
                     cfg["layer_types"] = draw(st.lists(kinds, min_size=layers, max_size=layers))
-            if mt == "qwen3":
+            if mt in ("qwen3", "olmo2"):
                 cfg.update(attention_bias=draw(st.booleans()))
             if mt == "starcoder2":
                 cfg.update(use_bias=draw(st.booleans()), sliding_window=None)
@@ -107,6 +108,10 @@ def _configs(mt: str, bd: Bounds):
         elif mt == "gpt_neox":
             cfg.update(intermediate_size=ffn, rotary_pct=draw(st.sampled_from([0.25, 1.0])),
                        use_parallel_residual=draw(st.booleans()), attention_bias=draw(st.booleans()))
+        elif mt == "stablelm":
+            cfg.update(num_key_value_heads=kv, intermediate_size=ffn, partial_rotary_factor=0.25,
+                       use_qkv_bias=draw(st.booleans()), qk_layernorm=draw(st.booleans()),
+                       use_parallel_residual=draw(st.booleans()))
         elif mt == "phi":
             cfg.update(num_key_value_heads=kv, intermediate_size=ffn, partial_rotary_factor=0.5,
                        qk_layernorm=draw(st.booleans()))

@@ -242,8 +242,8 @@ def _default_mode(config: dict) -> str:
     16 bytes: in bf16, sizes that are multiples of 8. Configs that break this
     are tiny test configs, which run on real CPU tensors instead.
     """
-    if config.get("model_type") == "mixtral":
-        sizes = (config.get("hidden_size", 8), config.get("intermediate_size", 8))
+    if config.get("model_type") in MOE_MODEL_TYPES:
+        sizes = tuple(config.get(key, 8) for key in ("hidden_size", "intermediate_size", "moe_intermediate_size"))
         if any(isinstance(d, int) and d % 8 for d in sizes):
             return "real"
     return "fake"
