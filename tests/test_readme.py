@@ -19,3 +19,16 @@ def test_readme_opens_with_the_two_setup_commands():
     block = lines[lines.index("```bash") + 1: lines.index("```bash") + 3]
     assert block[0].startswith("pip install . && symparams ")
     assert block[1] == "pip install -e '.[test]' && pytest"
+
+
+def test_readme_preset_table_matches_transformers():
+    """The README's preset table: the transformers column is the measured table of test_hf_params."""
+    import re
+
+    from test_hf_params import TRANSFORMERS_PARAMS
+
+    rows = re.findall(r"^\| ([a-z0-9.\-_]+) \| ([\d,]+)[^|]*\| ([\d,]+) \|$", (ROOT / "README.md").read_text(), re.M)
+    assert len(rows) >= 10
+    for name, ours, theirs in rows:
+        assert int(theirs.replace(",", "")) == TRANSFORMERS_PARAMS[name], name
+        assert ours == theirs, name

@@ -301,13 +301,16 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
         embeddings.append(rope) if rope is not None else notes.append("ALiBi positions (no parameters)")
 
     block_norms = [] if model_type == "opt" and not f.flag("norm_affine") else [_norm(fam)] * _norms(fam, f)
-    qk_norms = [LayerNorm(h / a)] * 2 if "qk_layernorm" in f.table and f.flag("qk_layernorm") else []
+    qk_layernorm = "qk_layernorm" in f.table and f.flag("qk_layernorm")
+    # Phi: one LayerNorm of d_head shared by the a query heads, one by the n_kv key heads
+    qk_norms = [LayerNorm(h / a, groups=a), LayerNorm(h / a, groups=kv_expr)] if qk_layernorm else []
     if qk_norms and model_type == "stablelm":  # StableLmLayerNormPerHead: a·d_head and n_kv·d_head gains
         qk_norms = [LayerNorm(a * head_expr, bias=False), LayerNorm(kv_expr * head_expr, bias=False)]
     if qk_norms and hidden % heads:
         raise f.error(f"qk_layernorm needs hidden_size % num_attention_heads == 0 ({hidden} % {heads})")
     if fam.qk_norm == "head":
-        qk_norms = [RMSNorm(head_expr)] * 2  # one gain of size d_head each, shared by every head
+        # one gain of size d_head each, shared by the a query heads and by the n_kv key heads
+        qk_norms = [RMSNorm(head_expr, groups=a), RMSNorm(head_expr, groups=kv_expr)]
     elif fam.qk_norm == "full":
         qk_norms = [RMSNorm(a * head_expr), RMSNorm(kv_expr * head_expr)]
     if fam.post_norm:
