@@ -95,15 +95,20 @@ def _llama_like(*, kv=DERIVED, tie=False, act="silu", head_dim=DERIVED, position
     }
 
 
+# GPT-2's own field names (GPT2Config), shared by GPTBigCodeConfig
+_GPT2_NAMES = {
+    "hidden": _size("n_embd", REQUIRED, "hidden_size"),
+    "layers": _size("n_layer", REQUIRED, "num_hidden_layers"),
+    "heads": _size("n_head", REQUIRED, "num_attention_heads"),
+    "vocab": _size("vocab_size"),
+    "ffn": _size("n_inner", DERIVED),  # null → 4 * n_embd
+    "positions": _size("n_positions", REQUIRED, "max_position_embeddings"),
+    "tie": _flag("tie_word_embeddings", True),
+}
+
 _TABLES: dict[str, dict[str, Field]] = {
     "gpt2": {
-        "hidden": _size("n_embd", REQUIRED, "hidden_size"),
-        "layers": _size("n_layer", REQUIRED, "num_hidden_layers"),
-        "heads": _size("n_head", REQUIRED, "num_attention_heads"),
-        "vocab": _size("vocab_size"),
-        "ffn": _size("n_inner", DERIVED),  # null → 4 * n_embd
-        "positions": _size("n_positions", REQUIRED, "max_position_embeddings"),
-        "tie": _flag("tie_word_embeddings", True),
+        **_GPT2_NAMES,
         "cross": _flag("add_cross_attention", False),
         "act": _text("activation_function", "gelu_new"),
         **_dropout(embedding=("embd_pdrop", 0.1), attention=("attn_pdrop", 0.1), residual=("resid_pdrop", 0.1)),
@@ -224,13 +229,7 @@ _TABLES: dict[str, dict[str, Field]] = {
                    residual=("residual_dropout", 0.0)),
     },
     "gpt_bigcode": {
-        "hidden": _size("n_embd", REQUIRED, "hidden_size"),
-        "layers": _size("n_layer", REQUIRED, "num_hidden_layers"),
-        "heads": _size("n_head", REQUIRED, "num_attention_heads"),
-        "vocab": _size("vocab_size"),
-        "ffn": _size("n_inner", DERIVED),  # null → 4 * n_embd
-        "positions": _size("n_positions", REQUIRED, "max_position_embeddings"),
-        "tie": _flag("tie_word_embeddings", True),
+        **_GPT2_NAMES,
         "multi_query": _flag("multi_query", True),
         "cross": _flag("add_cross_attention", False),
         "act": _text("activation_function", "gelu_pytorch_tanh"),
