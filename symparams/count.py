@@ -11,6 +11,8 @@ Counts are exact ints; formulas are SymPy ``str()`` over the plain symbol names.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from symparams.algebra import leading_order
 from symparams.conventions import FLOP_COUNTER
 from symparams.symbols import s as _s
@@ -75,11 +77,17 @@ def _training_flops(m, batch: int, seq: int) -> dict:
     from symparams.costs.flops import ADAMW_FLOPS_PER_PARAM
 
     step = m.train_step_flops(batch, seq)
+    # forward + backward are linear in the tokens b·s: per token is their quotient, exactly
+    per_token = Fraction(step["forward"] + step["backward"], batch * seq)
+    if per_token.denominator != 1:  # every component's FLOPs are whole per token; say so if not
+        from symparams.errors import ConfigError
+
+        raise ConfigError(f"{m.name}: FLOPs per token {per_token} is not a whole number")
     return {
         "backward": step["backward"],
         "optimizer": step["optimizer"],
         "train_step": step.total,
-        "per_token": m.flops_per_token(seq),
+        "per_token": per_token.numerator,
         "train_convention": f"backward = 2 gradient matmuls per forward matmul; "
                             f"AdamW {ADAMW_FLOPS_PER_PARAM} FLOPs/parameter; per_token = (forward + backward)/(b·s)",
     }

@@ -27,6 +27,8 @@ Named variants (keyword arguments of :func:`activation_memory`):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sympy import Expr, Integer
 
 from symparams._expr import as_expr
@@ -81,6 +83,7 @@ def describe(*, dtype: str, dropout, recompute: str, attention: str, t, sequence
     return "; ".join(parts)
 
 
+@lru_cache(maxsize=1024)
 def activation_memory(arch, *, dtype: str = "bf16", dropout=None, recompute: str = "none",
                       attention: str = "eager", t=1, sequence_parallel: bool = False,
                       b=_b, s=_s) -> Breakdown:
