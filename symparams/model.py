@@ -1,6 +1,8 @@
 """A model: an architecture bound to concrete sizes, with exact costs.
 
 >>> m = model("gpt2-xl")
+>>> m
+<Model gpt2-xl: gpt2, V=50257, a=25, h=1600, l=48, s_max=1024>
 >>> m.params.total
 1557611200
 >>> m.forward_flops(batch=1, seq=1024).total
@@ -42,6 +44,10 @@ class Model:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", normalize_values(self.values, source=self.name))
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{sym.name}={v}" for sym, v in sorted(self.values.items(), key=lambda kv: kv[0].name))
+        return f"<Model {self.name}: {self.architecture.name}, {sizes}>"
 
     def value(self, expr) -> int:
         """Any formula over the size symbols, at this model's sizes, exactly."""
