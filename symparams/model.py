@@ -10,7 +10,7 @@
 >>> model("gpt2-tiny")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json)
+symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json)
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ def kv_cache_elements(*, l, b, tokens, kv_heads, head_dim):
 
 # ---- Hugging Face families, from config.json -------------------------------------
 
-_DEFAULT_TIE = {"gpt2": True, "opt": True, "gemma": True, "gemma2": True, "falcon": True, "starcoder2": True, "gpt_bigcode": True}
+_DEFAULT_TIE = {"bloom": True, "gpt2": True, "opt": True, "gemma": True, "gemma2": True, "falcon": True, "starcoder2": True, "gpt_bigcode": True}
 _DEFAULT_KV = {"qwen2_moe": 16, "stablelm": 32, "mistral": 8, "mixtral": 8, "qwen2": 32, "gemma": 16, "gemma2": 4, "qwen3": 32, "starcoder2": 2}  # config classes
 
 
@@ -131,6 +131,9 @@ def _hf_sizes(cfg):
     if mt in ("gpt2", "gpt_bigcode"):
         h, l, a = cfg["n_embd"], cfg["n_layer"], cfg["n_head"]
         inner = _get(cfg, "n_inner", 4 * h)
+    elif mt == "bloom":  # BloomConfig: n_embed overrides hidden_size; BloomMLP is always 4·hidden
+        h, l, a = _get(cfg, "n_embed", cfg.get("hidden_size")), cfg["n_layer"], cfg["n_head"]
+        inner = 4 * h
     else:
         h, l, a = cfg["hidden_size"], cfg["num_hidden_layers"], cfg["num_attention_heads"]
         inner = {"opt": cfg.get("ffn_dim"), "falcon": _get(cfg, "ffn_hidden_size", 4 * h),
@@ -143,7 +146,7 @@ def _hf_sizes(cfg):
             kv = _get(cfg, "num_kv_heads", a)
         else:
             kv = 1 if cfg.get("multi_query", True) else a
-    elif mt in ("gpt2", "opt", "gpt_neox"):
+    elif mt in ("gpt2", "opt", "gpt_neox", "bloom"):
         kv = a
     elif mt == "gpt_bigcode":
         kv = 1 if _get(cfg, "multi_query", True) else a
@@ -195,6 +198,21 @@ def hf_tensors(cfg) -> dict[str, tuple[int, ...]]:
             t.update(_layernorm(f"{p}.ln_2", h))
             t.update(_linear(f"{p}.mlp.c_fc", h, inner, True))
             t.update(_linear(f"{p}.mlp.c_proj", inner, h, True))
+        t.update(_layernorm("transformer.ln_f", h))
+        if not tie:
+            t["lm_head.weight"] = (V, h)
+        return t
+    if mt == "bloom":  # BloomForCausalLM: LayerNorm after the embedding, fused query_key_value, no position table
+        t["transformer.word_embeddings.weight"] = (V, h)
+        t.update(_layernorm("transformer.word_embeddings_layernorm", h))
+        for i in range(l):
+            p = f"transformer.h.{i}"
+            t.update(_layernorm(f"{p}.input_layernorm", h))
+            t.update(_linear(f"{p}.self_attention.query_key_value", h, 3 * h, True))
+            t.update(_linear(f"{p}.self_attention.dense", h, h, True))
+            t.update(_layernorm(f"{p}.post_attention_layernorm", h))
+            t.update(_linear(f"{p}.mlp.dense_h_to_4h", h, inner, True))
+            t.update(_linear(f"{p}.mlp.dense_4h_to_h", inner, h, True))
         t.update(_layernorm("transformer.ln_f", h))
         if not tie:
             t["lm_head.weight"] = (V, h)

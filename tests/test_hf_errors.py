@@ -39,7 +39,7 @@ CASES = [
     ("heads not divisible by kv", json.dumps(_llama(num_key_value_heads=5)), ConfigError,
      ["'num_attention_heads' = 32", "'num_key_value_heads' = 5"]),
     ("unknown model_type", json.dumps(_llama(model_type="bert")), UnknownModelError,
-     ["unsupported model_type 'bert'", "supported: falcon, gemma, gemma2, gpt2"]),
+     ["unsupported model_type 'bert'", "supported: bloom, falcon, gemma, gemma2, gpt2"]),
     ("missing model_type", json.dumps(_llama(model_type=_DROP)), ConfigError, ["missing field 'model_type'"]),
     ("not an object", "[1, 2, 3]", ConfigError, ["expected a JSON object", "got list"]),
     ("invalid JSON", '{"model_type": "llama",', ConfigError, ["not valid JSON", "line 1"]),
@@ -53,6 +53,11 @@ CASES = [
     ("qwen2_moe sparse step", json.dumps({**json.loads((FIXTURES / "qwen1.5-moe-a2.7b.json").read_text()),
                                          "decoder_sparse_step": 2}), ConfigError,
      ["'decoder_sparse_step' = 2", "expected 1"]),
+    ("bloom without a width", json.dumps({"model_type": "bloom", "n_layer": 2, "n_head": 2, "vocab_size": 8}),
+     ConfigError, ["missing field 'n_embed' or 'hidden_size'"]),
+    ("bloom width not divisible", json.dumps({"model_type": "bloom", "hidden_size": 6, "n_layer": 2, "n_head": 4,
+                                             "vocab_size": 8}), ConfigError,
+     ["'hidden_size' = 6 is not divisible", "heads 4"]),
     ("gemma2 sliding layers without a window",
      json.dumps({**json.loads((FIXTURES / "gemma-2-2b.json").read_text()), "sliding_window": None}), ConfigError,
      ["'sliding_window' = null", "layer_types", "full_attention"]),
@@ -116,6 +121,19 @@ def test_unreadable_file(tmp_path):
 
 def test_error_classes_are_documented_builtins():
     assert issubclass(ConfigError, ValueError) and issubclass(UnknownModelError, LookupError)
+
+
+def test_bloom_needs_a_sequence_length():
+    # BloomConfig has no context-length field (ALiBi): no s_max, so costs per sequence need seq= / --seq.
+    m = from_hf_config(FIXTURES / "bloom-560m.json")
+    assert "s_max" not in {s.name for s in m.values}
+    with pytest.raises(ConfigError, match=r"no context length \(s_max\).*--seq"):
+        m.forward_flops(batch=1)
+    proc = _cli("count", str(FIXTURES / "bloom-560m.json"))
+    assert proc.returncode == 2 and proc.stdout == "" and "give a sequence length" in proc.stderr
+    proc = _cli("count", str(FIXTURES / "bloom-560m.json"), "--seq", "2048", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["params"]["total"] == 559_214_592
 
 
 def test_cli_count_and_derive_work(tmp_path):

@@ -29,6 +29,7 @@ MEASURED_FLOPS_B1_S128 = {
     "llama-2-7b": 1_700_001_742_848,
     "gpt2": 32_228_179_968,
     "mixtral-8x7b-v0.1": 3_272_228_208_640,
+    "bloom-560m": 144_686_710_784,  # ALiBi scores via baddbmm (counted like bmm); ORACLE_NOTES.md
 }
 
 
@@ -138,6 +139,12 @@ def _variants():
         ("starcoder2 no sliding window", "starcoder2-3b", {"sliding_window": None}, ()),
         ("gpt_bigcode MHA (multi_query false)", "santacoder", {"multi_query": False}, ()),
         ("gpt_bigcode n_inner null, untied", "santacoder", {"n_inner": None, "tie_word_embeddings": False}, ()),
+        ("bloom untied, 3 heads, dropout", "bloom-560m",
+         {"tie_word_embeddings": False, "n_head": 3, "hidden_size": 48, "hidden_dropout": 0.1}, ()),
+        ("bloom n_embed overrides hidden_size; num_hidden_layers overrides n_layer", "bloom-560m",
+         {"n_embed": 96, "num_hidden_layers": 3}, ()),
+        ("bloom pretraining_tp 2, slow_but_exact (sliced dense matmuls)", "bloom-560m",
+         {"pretraining_tp": 2, "slow_but_exact": True}, ()),
     ]
     return out
 

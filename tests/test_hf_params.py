@@ -24,6 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "hf_configs"
 
 # measured with transformers 5.23.0 on the meta device (see module docstring)
 TRANSFORMERS_PARAMS = {
+    "bloom-560m": 559_214_592,
     "falcon-7b": 6_921_720_704,
     "gemma-2b": 2_506_172_416,
     "gemma-7b": 8_537_680_896,
@@ -115,6 +116,7 @@ def test_dense_active_equals_total():
     ("mixtral-8x7b-v0.1", {V, h, l, a, n_kv, d_ff, E}),
     ("gpt2", {V, h, l, s_max}),
     ("falcon-7b", {V, h, l, a}),  # MQA: one KV head, a literal 1
+    ("bloom-560m", {V, h, l}),  # ALiBi: no position table, so no s_max
 ])
 def test_formulas_are_readable(name, symbols):
     formula = symparams.model(name).architecture.params().expanded
@@ -129,6 +131,22 @@ def test_llama_formula_by_hand():
     # Llama-2-7B is multi-head (n_kv = a): 4h^2 per attention
     mha = expected.subs(n_kv, a)
     assert (symparams.model("llama-2-7b").architecture.params().expanded - mha).expand() == 0
+
+
+def test_bloom_formula_by_hand():
+    # BLOOM (Le Scao et al. 2022): tied embedding + its LayerNorm; per layer fused QKV and dense with biases,
+    # 4h MLP with biases, two LayerNorms; final LayerNorm — no position table (ALiBi)
+    expected = V * h + 2 * h + l * (3 * h * h + 3 * h + h * h + h + 8 * h * h + 5 * h + 4 * h) + 2 * h
+    assert (symparams.model("bloom-560m").architecture.params().expanded - expected).expand() == 0
+    assert symparams.model("bloom-560m").embedding_params == 250_880 * 1024  # the LayerNorm is not a table
+
+
+def test_bloom_field_precedence():
+    # BloomConfig: n_embed overrides hidden_size; num_hidden_layers / num_attention_heads (attribute_map)
+    # override n_layer / n_head (the oracle variant in test_hf_flops checks this against transformers)
+    cfg = _config("bloom-560m") | {"n_embed": 512, "num_hidden_layers": 2, "num_attention_heads": 8}
+    assert from_hf_config(cfg).values == from_hf_config(
+        _config("bloom-560m") | {"hidden_size": 512, "n_layer": 2, "n_head": 8}).values
 
 
 def test_name_from_name_or_path_for_dicts():
@@ -165,6 +183,7 @@ TRANSFORMERS_BUFFERS = {
     "gemma-2-2b": 257, "starcoder2-3b": 128,
     "stablelm-2-1_6b": 16,  # partial_rotary_factor 0.25 of head_dim 64
     "santacoder": 2048 * 2048,  # GPTBigCode's non-persistent n_positions² boolean causal mask
+    "bloom-560m": 0,  # ALiBi slopes are computed in forward, not held as a buffer
 }
 
 

@@ -121,16 +121,19 @@ def formula_items() -> list[tuple[str, bool, str]]:
 
 def model_items(m) -> list[tuple[str, bool, str]]:
     out = []
+    # a config without a context length (BLOOM: ALiBi, no s_max) needs an explicit sequence length
+    seq = None if any(sym.name == "s_max" for sym in m.values) else 2048
     for cost in COST_NAMES:
         layouts = [(style, tags, "comma") for style in STYLES for tags in (False, True)]
         layouts += [(style, False, "thin") for style in STYLES]
         for style, tags, grouping in layouts:
-            doc = derivation(m, cost=cost, fmt="latex", style=style, tags=tags, grouping=grouping)
+            doc = derivation(m, cost=cost, fmt="latex", style=style, tags=tags, grouping=grouping, seq=seq)
             where = f"{m.name} {cost} latex {style} tags={tags} {grouping}"
             out += [(tex, d, where) for tex, d in latex_doc_items(doc)]
-        out += [(tex, d, f"{m.name} {cost} md") for tex, d in markdown_items(derivation(m, cost=cost))]
-        out += [(tex, d, f"{m.name} {cost} html") for tex, d in html_items(derivation(m, cost=cost, fmt="html"))]
-    for ev in (m.params, m.buffers, m.forward_flops()):
+        out += [(tex, d, f"{m.name} {cost} md") for tex, d in markdown_items(derivation(m, cost=cost, seq=seq))]
+        out += [(tex, d, f"{m.name} {cost} html")
+                for tex, d in html_items(derivation(m, cost=cost, fmt="html", seq=seq))]
+    for ev in (m.params, m.buffers, m.forward_flops(seq=seq)):
         out.append((ev._repr_latex_().strip("$"), True, f"{m.name} {ev.breakdown.quantity} _repr_latex_"))
         out += [(tex, d, f"{m.name} repr md") for tex, d in markdown_items(ev._repr_markdown_())]
     out += [(tex, d, f"{m.name} model repr") for tex, d in markdown_items(m._repr_markdown_())]

@@ -54,7 +54,7 @@ class Family:
     title: str
     norm: str = "rms"  # "rms" | "layer"
     mlp: str = "gated"  # "gated" | "plain" | "moe"
-    positions: str = "rope"  # "rope" | "learned" | "falcon" (rope unless alibi)
+    positions: str = "rope"  # "rope" | "learned" | "falcon" (rope unless alibi) | "alibi" (no position component)
     qkv_bias: bool | str = False
     o_bias: bool | str = False
     mlp_bias: bool | str = False
@@ -69,6 +69,8 @@ class Family:
     # StableLM's "qk_layernorm" flag: one bias-free LayerNorm of d_head per query head and per KV head
     post_norm: bool = False  # norms after attention and after the MLP instead of before (OLMo 2)
     alternating_window: bool = False  # sliding window on some layers only (Gemma 2 ``layer_types``)
+    embed_norm: bool = False  # a LayerNorm right after the token embedding (BLOOM's word_embeddings_layernorm)
+    activation: str | None = None  # the MLP activation when the config has no field for it (BLOOM)
 
 
 FAMILIES: Mapping[str, Family] = MappingProxyType({
@@ -102,6 +104,9 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({
                          mlp_bias="use_bias"),
     "gpt_bigcode": Family("GPTBigCode / StarCoder", norm="layer", mlp="plain", positions="learned",
                           qkv_bias=True, o_bias=True, mlp_bias=True, kv="multi_query", ffn_ratio=4),
+    "bloom": Family("BLOOM (ALiBi, LayerNorm after the embedding)", norm="layer", mlp="plain", positions="alibi",
+                    qkv_bias=True, o_bias=True, mlp_bias=True, kv="mha", ffn_ratio=4, embed_norm=True,
+                    activation="gelu_tanh"),
 })
 
 
@@ -116,7 +121,7 @@ def _head(f: Fields, hidden: int, heads: int, values: dict):
         values["d_head"] = given
         return d_head, given
     if hidden % heads:
-        key = f.table["hidden"].key
+        key = f.key("hidden")
         raise f.error(f"field {key!r} = {hidden} is not divisible by the number of attention heads {heads} "
                       "(and no 'head_dim' is given); expected hidden_size % num_attention_heads == 0")
     return h / a, hidden // heads
@@ -143,7 +148,7 @@ def _kv(fam: Family, f: Fields, heads: int, values: dict):
         given, cache = f.size("kv_heads"), None
     kv = heads if given is DERIVED else given
     if heads % kv:
-        key = f.table["kv_heads"].key
+        key = f.key("kv_heads")
         raise f.error(f"field 'num_attention_heads' = {heads} is not divisible by {key!r} = {kv}; "
                       "expected num_attention_heads % num_key_value_heads == 0")
     if kv == heads:
@@ -166,14 +171,14 @@ def _norms(fam: Family, f: Fields) -> int:
 
 
 def _mlp(fam: Family, f: Fields, values: dict):
-    ffn = f.size("ffn")
+    ffn = f.size("ffn") if "ffn" in f.table else DERIVED  # BLOOM: always ffn_ratio·h
     width = d_ff
     if ffn is DERIVED:
         width = fam.ffn_ratio * h
     else:
         values["d_ff"] = ffn
     bias = _flag(f, fam.mlp_bias)
-    act = f.text("act")
+    act = fam.activation or f.text("act")
     if fam.mlp == "gated":
         return GatedMLP(h, width, bias, act)
     if fam.mlp == "plain":
@@ -203,7 +208,7 @@ def _every_layer_sparse(f: Fields) -> None:
 
 
 def _rotary(fam: Family, f: Fields, head_expr, head_value: int):
-    if fam.positions == "falcon" and f.flag("alibi"):
+    if fam.positions == "alibi" or (fam.positions == "falcon" and f.flag("alibi")):
         return None
     if "rotary_fraction" not in f.table:
         return RotaryPositions(s_max, head_expr, layout="inv_freq")
@@ -264,7 +269,9 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
     model_type = raw.model_type
     fam, f = FAMILIES[model_type], Fields(raw, FIELDS[model_type])
     hidden, layers, heads = f.size("hidden"), f.size("layers"), f.size("heads")
-    values = {"h": hidden, "l": layers, "a": heads, "V": f.size("vocab"), "s_max": f.size("positions")}
+    values = {"h": hidden, "l": layers, "a": heads, "V": f.size("vocab")}
+    if "positions" in f.table:  # BLOOM (ALiBi) has no context-length field: no s_max, give seq= / --seq
+        values["s_max"] = f.size("positions")
     if "cross" in f.table and f.flag("cross"):
         raise f.error("field 'add_cross_attention' = true is not supported (cross-attention layers "
                       "belong to encoder-decoder use); expected false")
@@ -293,6 +300,8 @@ def build(raw: RawConfig) -> tuple[Architecture, dict[str, int]]:
             values["d_emb"], width = proj, d_emb
             project = (Projection("project_in", d_emb, h), Projection("project_out", h, d_emb))
     embeddings.append(TokenEmbedding(V, width, scaled=fam.embed_scale))
+    if fam.embed_norm:
+        embeddings.append(_norm(fam))
     if fam.positions == "learned":
         embeddings.append(LearnedPositions(s_max, h, Integer(fam.position_offset),
                                            causal_mask=model_type == "gpt_bigcode"))

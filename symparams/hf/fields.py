@@ -235,6 +235,18 @@ _TABLES: dict[str, dict[str, Field]] = {
         "act": _text("activation_function", "gelu_pytorch_tanh"),
         **_dropout(embedding=("embd_pdrop", 0.1), attention=("attn_pdrop", 0.1), residual=("resid_pdrop", 0.1)),
     },
+    # BloomConfig: n_embed (when given) overrides hidden_size, and the attribute_map names num_hidden_layers /
+    # num_attention_heads override n_layer / n_head (keys in that order of precedence); the MLP is always
+    # 4·hidden (n_inner is ignored); no context-length field (ALiBi), so no "positions"; the activation is
+    # fixed (BloomGelu, tanh GELU)
+    "bloom": {
+        "hidden": _size("n_embed", REQUIRED, "hidden_size"),
+        "layers": _size("num_hidden_layers", REQUIRED, "n_layer"),
+        "heads": _size("num_attention_heads", REQUIRED, "n_head"),
+        "vocab": _size("vocab_size"),
+        "tie": _flag("tie_word_embeddings", True),
+        **_dropout(attention=("attention_dropout", 0.0), residual=("hidden_dropout", 0.0)),
+    },
 }
 
 FIELDS: Mapping[str, Mapping[str, Field]] = MappingProxyType(

@@ -6,7 +6,7 @@ SOURCES.md``); the preset's name is the file's stem. Every one is checked in
 the tests against the parameter count ``transformers`` builds from it.
 
 >>> sorted(HF_PRESETS)[:3]
-['falcon-7b', 'gemma-2-2b', 'gemma-2b']
+['bloom-560m', 'falcon-7b', 'gemma-2-2b']
 >>> HF_PRESETS["llama-2-7b"].source
 'meta-llama/Llama-2-7b-hf'
 """
@@ -34,6 +34,7 @@ class HFPreset:
 
 # preset name -> Hugging Face Hub repository of its config.json
 _HUB = {
+    "bloom-560m": "bigscience/bloom-560m",
     "falcon-7b": "tiiuae/falcon-7b",
     "gemma-2b": "google/gemma-2b",
     "gemma-7b": "google/gemma-7b",

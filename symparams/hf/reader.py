@@ -130,9 +130,17 @@ class Fields:
     def _absent(self, name: str, spec: Field, key: str, present: bool):
         if spec.default is REQUIRED:
             what = "null" if present else "missing"
-            raise ConfigError(f"{self.raw.where}: {what} field {key!r} (expected a positive integer)"
-                              if spec.kind == "size" else f"{self.raw.where}: {what} field {key!r}")
+            if not present and spec.aliases:  # name every key that would do, e.g. 'n_embed' or 'hidden_size'
+                key = " or ".join(repr(k) for k in (spec.key, *spec.aliases))
+            else:
+                key = repr(key)
+            raise ConfigError(f"{self.raw.where}: {what} field {key} (expected a positive integer)"
+                              if spec.kind == "size" else f"{self.raw.where}: {what} field {key}")
         return spec.default
+
+    def key(self, name: str) -> str:
+        """The key the config uses for the field (the first of its key and aliases present), else its key."""
+        return self._lookup(name)[1]
 
     def has(self, name: str) -> bool:
         """Whether the field is present with a non-null value."""

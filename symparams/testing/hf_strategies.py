@@ -17,7 +17,7 @@ True
 >>> hf_configs("bert")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: no strategy for model_type 'bert'; choose one of: falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, stablelm, starcoder2
+symparams.errors.UnknownModelError: no strategy for model_type 'bert'; choose one of: bloom, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, stablelm, starcoder2
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from symparams.testing.strategies import Bounds, divisors
 
 __all__ = ["HF_MODEL_TYPES", "hf_configs"]
 
-HF_MODEL_TYPES = ("falcon", "gemma", "gemma2", "gpt2", "gpt_bigcode", "gpt_neox", "llama", "mistral", "mixtral", "olmo2", "opt", "phi",
+HF_MODEL_TYPES = ("bloom", "falcon", "gemma", "gemma2", "gpt2", "gpt_bigcode", "gpt_neox", "llama", "mistral", "mixtral", "olmo2", "opt", "phi",
                   "qwen2", "qwen2_moe", "qwen3", "stablelm", "starcoder2")
 
 # head sizes must be multiples of this (RoPE pairs; neox rotary_pct 1/4; phi 1/2)
-_HEAD_STEP = {"gpt2": 1, "gpt_bigcode": 1, "opt": 1, "gpt_neox": 8, "phi": 4, "stablelm": 8}
+_HEAD_STEP = {"gpt2": 1, "gpt_bigcode": 1, "opt": 1, "bloom": 1, "gpt_neox": 8, "phi": 4, "stablelm": 8}
 
 
 def hf_configs(model_type: str, **bounds):
@@ -71,6 +71,10 @@ def _configs(mt: str, bd: Bounds):
             if mt == "gpt_bigcode":
                 cfg.update(multi_query=draw(st.booleans()), tie_word_embeddings=tie)
             return cfg
+        if mt == "bloom":  # BloomConfig: no context length (ALiBi), MLP always 4·hidden, n_embed or hidden_size
+            width_key = draw(st.sampled_from(["hidden_size", "n_embed"]))
+            return {"model_type": mt, width_key: hidden, "n_layer": layers, "n_head": heads, "vocab_size": vocab,
+                    "tie_word_embeddings": tie, "hidden_dropout": draw(st.sampled_from([0.0, 0.1])), **ids}
         cfg = {"model_type": mt, "hidden_size": hidden, "num_hidden_layers": layers,
                "num_attention_heads": heads, "vocab_size": vocab,
                "max_position_embeddings": draw(bd.span("positions")), "tie_word_embeddings": tie, **ids}

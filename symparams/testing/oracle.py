@@ -336,6 +336,7 @@ _KEYS: dict[str, dict[str, str | None]] = {
     "gpt_neox": dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv=None, inter="intermediate_size", pos=None),
     "phi": dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv="num_key_value_heads", inter="intermediate_size", pos=None),
     "falcon": dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv="num_kv_heads", inter="ffn_hidden_size", pos=None),
+    "bloom": dict(hidden="hidden_size", layers="n_layer", heads="n_head", kv=None, inter=None, pos=None),
 }
 _DEFAULT_KEYS = dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv="num_key_value_heads", inter="intermediate_size", pos=None)
 
