@@ -97,6 +97,12 @@ class Model:
         """Forward FLOPs for ``batch`` sequences of ``seq`` tokens."""
         return self.architecture.forward_flops(convention).at(self.workload(batch, seq), name=self.name)
 
+    def kv_cache_elements(self, batch: int = 1, tokens: int | None = None) -> int:
+        """K and V values cached for ``batch`` sequences of ``tokens`` tokens (after a prefill)."""
+        from symparams.costs.kv_cache import kv_cache_elements
+
+        return evaluate(kv_cache_elements(self.architecture, tokens=_s).total, self.workload(batch, tokens))
+
     def kv_cache_bytes(self, batch: int = 1, tokens: int | None = None, dtype: str = "bf16") -> int:
         """Bytes of K and V cached for ``batch`` sequences of ``tokens`` tokens."""
         cache = self.architecture.kv_cache(dtype=dtype, tokens=_s)

@@ -18,8 +18,6 @@ import pytest
 
 import symparams
 from symparams.hf import from_hf_config
-from symparams.symbols import b as _b, l as _l, s as _s
-from symparams.values import evaluate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf_configs"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
@@ -39,13 +37,7 @@ def _config(name: str) -> dict:
 
 def kv_elements(m, batch: int, seq: int) -> int:
     """Elements of K and V cached after a prefill of ``seq`` tokens."""
-    arch = m.architecture
-    total = 0
-    for component, in_block in arch.parts():
-        elements = component.kv_cache_elements(_b, _s)
-        if elements != 0:
-            total += evaluate(elements * (arch.layers if in_block else 1), m.workload(batch, seq))
-    return total
+    return m.kv_cache_elements(batch=batch, tokens=seq)
 
 
 @pytest.mark.parametrize("name", sorted(MEASURED_FLOPS_B1_S128))

@@ -18,10 +18,7 @@ def _oracle():
 
 
 def _library_elements(m, b, tokens):
-    # fp16: 2 bytes per element, so elements = bytes / 2 exactly
-    nbytes = m.kv_cache_bytes(batch=b, tokens=tokens, dtype="fp16")
-    assert nbytes % 2 == 0
-    return nbytes // 2
+    return m.kv_cache_elements(batch=b, tokens=tokens)
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)

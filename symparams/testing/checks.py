@@ -94,7 +94,9 @@ def library_cost(arch, cost: str, *, dtype: str = "bf16"):
     if cost == "kv_cache":
         return arch.kv_cache(dtype=dtype).total
     if cost == "kv_cache_elements":
-        return arch.kv_cache(dtype="int8").total
+        from symparams.costs.kv_cache import kv_cache_elements
+
+        return kv_cache_elements(arch).total
     if cost == "saved_tensors":
         from symparams.costs.saved_tensors import saved_tensors
 
