@@ -15,7 +15,7 @@ from _timing import best_of, env, python
 
 _COLD = """
 import json, time, symparams
-from symparams.architectures import architecture
+from symparams.families import architecture
 t = time.perf_counter()
 arch = architecture({name!r})
 exprs = [arch.params().expanded, arch.forward_flops().expanded, arch.kv_cache(dtype="bf16").expanded,
@@ -25,7 +25,7 @@ print(json.dumps(time.perf_counter() - t))
 
 
 def _rebuild(name):
-    from symparams.architectures import ARCHITECTURES
+    from symparams.families import ARCHITECTURES
     from symparams.costs.flops import forward_flops
     from symparams.costs.kv_cache import kv_cache
     from symparams.costs.params import buffers, parameters
@@ -35,7 +35,7 @@ def _rebuild(name):
 
 
 def run(repeat: int = 3) -> dict:
-    from symparams.architectures import ARCHITECTURES
+    from symparams.families import ARCHITECTURES
 
     out = {}
     for name in sorted(ARCHITECTURES):

@@ -46,7 +46,7 @@ def _presets() -> dict[str, tuple[str, dict | None]]:
 
 
 def _symparams(name: str) -> tuple[int, int, int]:
-    from symparams.model import model
+    from symparams.presets import model
     from symparams.units import dtype_bytes
 
     m = model(name)
@@ -57,7 +57,7 @@ def _symparams(name: str) -> tuple[int, int, int]:
 def _compiled(name: str):
     """``() -> (params, FLOPs, KV elements)`` from evaluators compiled once (the sweep path)."""
     from symparams.evaluators import evaluator
-    from symparams.model import model
+    from symparams.presets import model
     from symparams.symbols import s as _s
     from symparams.units import dtype_bytes
 

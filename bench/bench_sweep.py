@@ -16,7 +16,7 @@ FIXED = {"V": 50257, "b": 1, "s": 2048}
 
 def run(quick: bool = False) -> dict:
     from symparams.evaluators import evaluator
-    from symparams.sweep import formula, grid
+    from symparams.studies.sweep import formula, grid
 
     expr = formula("gpt2", "forward_flops")
     out: dict[str, float] = {}

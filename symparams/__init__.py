@@ -15,20 +15,21 @@ V*h + 12*h**2*l + 13*h*l
 from __future__ import annotations
 
 from symparams.algebra import closed_form, leading_order, relative_error
-from symparams.architecture import Architecture
-from symparams.architectures import ARCHITECTURES, architecture
+from symparams.architecture import Architecture, Stack, decoder, once
 from symparams.breakdown import Breakdown, Evaluation, Piece
-from symparams.conventions import FLOP_COUNTER, Convention, FlopConvention, parse_convention
+from symparams.conventions import DEFAULT, FLOP_COUNTER, Convention, FlopConvention, parse_convention
 from symparams.errors import (
     ConfigError,
     ConventionError,
     MissingValueError,
+    OptionError,
     SymparamsError,
     UnknownArchitectureError,
     UnknownModelError,
 )
-from symparams.model import Model, model
-from symparams.presets import PRESETS
+from symparams.families import ARCHITECTURES, architecture
+from symparams.model import Model
+from symparams.presets import PRESETS, model
 from symparams.printing.latex import latex
 from symparams.units import dtype_bytes, format_bytes
 from symparams.values import evaluate
@@ -36,11 +37,11 @@ from symparams.values import evaluate
 __version__ = "0.1.0"
 
 __all__ = [
-    "ARCHITECTURES", "Architecture", "Breakdown", "ConfigError", "Convention", "ConventionError",
-    "Evaluation", "FLOP_COUNTER", "FlopConvention", "MissingValueError", "Model", "PRESETS", "Piece",
-    "SymparamsError", "UnknownArchitectureError", "UnknownModelError", "architecture",
-    "closed_form", "dtype_bytes", "evaluate", "format_bytes", "from_hf_config", "latex",
-    "leading_order", "model", "parse_convention", "relative_error",
+    "ARCHITECTURES", "Architecture", "Breakdown", "ConfigError", "Convention", "ConventionError", "DEFAULT",
+    "Evaluation", "FLOP_COUNTER", "FlopConvention", "MissingValueError", "Model", "OptionError", "PRESETS",
+    "Piece", "Stack", "SymparamsError", "UnknownArchitectureError", "UnknownModelError", "architecture",
+    "closed_form", "decoder", "dtype_bytes", "evaluate", "format_bytes", "from_hf_config", "latex",
+    "leading_order", "model", "once", "parse_convention", "relative_error",
 ]
 
 

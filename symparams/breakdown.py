@@ -1,16 +1,18 @@
 """A cost as named pieces: the value object every cost function returns.
 
 A :class:`Breakdown` holds pieces (one formula per component instance, with how
-many instances there are, inside the repeated block or once per model) and
-derives the block total and the model total from them. Bound to sizes with
-:meth:`Breakdown.at`, it becomes an :class:`Evaluation` of exact integers.
+many instances there are per block) and the stacks they belong to, with each
+layer stack's repeat count. It derives each block's total and the model total
+from them: ``Σ count·(one block) + Σ the pieces that occur once``. Bound to
+sizes with :meth:`Breakdown.at`, it becomes an :class:`Evaluation` of exact
+integers.
 
 >>> from symparams.symbols import h, l, V
 >>> bd = Breakdown("parameters", "parameters", (
-...     Piece("embedding", "token embedding", V*h),
-...     Piece("norm", "LayerNorm", 2*h, count=2, in_block=True),
-...     Piece("mlp", "MLP", 8*h**2 + 5*h, in_block=True),
-... ))
+...     Piece("embedding", "token embedding", V*h, stack="embedding"),
+...     Piece("norm", "LayerNorm", 2*h, count=2, stack="block"),
+...     Piece("mlp", "MLP", 8*h**2 + 5*h, stack="block"),
+... ), repeats={"block": l})
 >>> bd.block
 8*h**2 + 9*h
 >>> bd.total
@@ -28,41 +30,42 @@ from typing import Iterator, Mapping
 from sympy import Expr, Integer, Symbol, expand
 
 from symparams._expr import as_expr, sum_exprs
-from symparams.symbols import l as _layers
+from symparams.errors import OptionError
 from symparams.values import evaluate, normalize_values
 
-__all__ = ["Piece", "Breakdown", "Evaluation"]
+__all__ = ["Piece", "Breakdown", "Evaluation", "merge_pieces"]
 
 
 @dataclass(frozen=True)
 class Piece:
     """One named piece of a cost.
 
-    ``expr`` is the cost of one instance; there are ``count`` instances per
-    block (``in_block=True``, repeated over the layers) or per model.
+    ``expr`` is the cost of one instance; there are ``count`` instances in one
+    block of ``stack`` (a layer stack, repeated as its breakdown's
+    ``repeats`` say) or, for a stack that occurs once, in the model.
     """
 
     key: str
     label: str
     expr: Expr
     count: Expr = Integer(1)
-    in_block: bool = False
+    stack: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expr", as_expr(self.expr))
         object.__setattr__(self, "count", as_expr(self.count))
 
-    def contribution(self, layers: Expr = _layers) -> Expr:
-        """This piece's share of the model total."""
-        per = self.count * self.expr
-        return layers * per if self.in_block else per
+    @property
+    def per_block(self) -> Expr:
+        """This piece's share of one block (or of the model, for a part that occurs once)."""
+        return self.count * self.expr
 
 
 def merge_pieces(pieces) -> tuple[Piece, ...]:
-    """Merge pieces with the same key, label, place and formula, adding counts."""
+    """Merge pieces with the same key, label, stack and formula, adding counts."""
     merged: dict[tuple, Piece] = {}
     for p in pieces:
-        ident = (p.key, p.label, p.in_block, p.expr)
+        ident = (p.key, p.label, p.stack, p.expr)
         if ident in merged:
             merged[ident] = replace(merged[ident], count=merged[ident].count + p.count)
         else:
@@ -70,35 +73,97 @@ def merge_pieces(pieces) -> tuple[Piece, ...]:
     return tuple(merged.values())
 
 
+def _repeats(value) -> tuple[tuple[str, Expr], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(name), as_expr(count)) for name, count in items)
+
+
 @dataclass(frozen=True)
 class Breakdown:
-    """A symbolic cost: named pieces, the block they repeat in, and the total.
+    """A symbolic cost: named pieces, the layer stacks they repeat in, and the total.
 
     ``quantity`` says what is measured ("parameters", "forward FLOPs"), ``unit``
-    its unit, ``convention`` how it was counted (one line, shown in every output).
+    its unit, ``convention`` how it was counted (one line, shown in every
+    output). ``repeats`` maps each layer stack to its count; a piece whose
+    stack is not there occurs once.
     """
 
     quantity: str
     unit: str
     pieces: tuple[Piece, ...]
-    layers: Expr = _layers
+    repeats: tuple[tuple[str, Expr], ...] = ()
     convention: str = ""
     notes: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pieces", tuple(self.pieces))
+        object.__setattr__(self, "repeats", _repeats(self.repeats))
+        object.__setattr__(self, "notes", tuple(self.notes))
+
+    # ---- stacks ----
     @cached_property
-    def block(self) -> Expr:
-        """Cost of one repeated block (layer)."""
-        return sum_exprs(p.count * p.expr for p in self.pieces if p.in_block)
+    def _counts(self) -> dict[str, Expr]:
+        return dict(self.repeats)
+
+    def count_of(self, stack: str) -> Expr:
+        """How many times a block of ``stack`` occurs (1 for a part that occurs once)."""
+        return self._counts.get(stack, Integer(1))
+
+    def is_repeated(self, piece: Piece) -> bool:
+        """Whether ``piece`` sits in a layer stack."""
+        return piece.stack in self._counts
+
+    def per_block(self, stack: str) -> Expr:
+        """Cost of one block of the layer stack ``stack``."""
+        return sum_exprs(p.per_block for p in self.pieces if p.stack == stack)
+
+    @property
+    def stacks(self) -> list[str]:
+        """The stacks that have pieces here, in order."""
+        return list(dict.fromkeys(p.stack for p in self.pieces))
+
+    def by_stack(self) -> dict[str, Expr]:
+        """Model-wide total of each stack (``count × block`` for layer stacks)."""
+        return {st: self.count_of(st) * self.per_block(st) for st in self.stacks}
 
     @cached_property
-    def total(self) -> Expr:
-        """Cost of the whole model: ``layers · block`` plus the pieces outside it."""
-        outside = [p.contribution(self.layers) for p in self.pieces if not p.in_block]
-        return sum_exprs([self.layers * self.block, *outside]) if self.has_block else sum_exprs(outside)
+    def block(self) -> Expr:
+        """Cost of one block of the one layer stack (0 if the cost has no repeated piece).
+
+        With several layer stacks there is no single block: use :meth:`per_block`.
+        """
+        stacks = [name for name, _ in self.repeats if any(p.stack == name for p in self.pieces)]
+        if len(stacks) > 1:
+            raise OptionError(f"{self.quantity} has {len(stacks)} layer stacks ({', '.join(stacks)}); "
+                              "use .per_block(name) for one of them")
+        return self.per_block(stacks[0]) if stacks else Integer(0)
+
+    @property
+    def layers(self) -> Expr:
+        """The repeat count of the one layer stack (see :attr:`block`)."""
+        stacks = [(name, count) for name, count in self.repeats if any(p.stack == name for p in self.pieces)]
+        if len(stacks) != 1:
+            raise OptionError(f"{self.quantity} has {len(stacks)} layer stacks; use .count_of(name)")
+        return stacks[0][1]
 
     @property
     def has_block(self) -> bool:
-        return any(p.in_block for p in self.pieces)
+        return any(self.is_repeated(p) for p in self.pieces)
+
+    def contribution(self, piece: Piece) -> Expr:
+        """``piece``'s share of the model total."""
+        return self.count_of(piece.stack) * piece.per_block
+
+    @cached_property
+    def total(self) -> Expr:
+        """Cost of the whole model: ``Σ count · block`` over layer stacks, plus the pieces outside them."""
+        terms = []
+        for st in self.stacks:
+            if st in self._counts:
+                terms.append(self._counts[st] * self.per_block(st))
+            else:
+                terms.extend(p.per_block for p in self.pieces if p.stack == st)
+        return sum_exprs(terms)
 
     @cached_property
     def expanded(self) -> Expr:
@@ -113,11 +178,16 @@ class Breakdown:
         return iter(self.pieces)
 
     def __getitem__(self, key: str) -> Expr:
-        """Model-wide contribution of all pieces with this key."""
-        found = [p.contribution(self.layers) for p in self.pieces if p.key == key]
+        """Model-wide contribution of all pieces with this key (over every stack)."""
+        found = [self.contribution(p) for p in self.pieces if p.key == key]
         if not found:
             raise KeyError(f"no piece {key!r}; pieces: {', '.join(self.keys())}")
         return sum_exprs(found)
+
+    def map(self, change, **fields) -> "Breakdown":
+        """The same breakdown with ``change(expr)`` applied to every piece (e.g. × bytes per element)."""
+        pieces = tuple(replace(p, expr=change(p.expr)) for p in self.pieces)
+        return replace(self, pieces=pieces, **fields)
 
     def at(self, values: Mapping, *, name: str = "") -> "Evaluation":
         """Bind sizes: an :class:`Evaluation` whose numbers are exact ints."""
@@ -165,6 +235,13 @@ class Evaluation:
     @cached_property
     def block(self) -> int:
         return self.value(self.breakdown.block)
+
+    def per_block(self, stack: str) -> int:
+        return self.value(self.breakdown.per_block(stack))
+
+    def by_stack(self) -> dict[str, int]:
+        """Model-wide total of each stack."""
+        return {st: self.value(e) for st, e in self.breakdown.by_stack().items()}
 
     @property
     def formula(self) -> Expr:

@@ -18,6 +18,7 @@ __all__ = [
     "UnknownSymbolError",
     "MissingValueError",
     "ConventionError",
+    "OptionError",
 ]
 
 
@@ -49,4 +50,10 @@ class MissingValueError(ValueError, SymparamsError):
 
 
 class ConventionError(ValueError, SymparamsError):
-    """A cost convention (FLOPs per MAC, dtype, causal fraction, ...) is invalid."""
+    """A cost convention (FLOPs per MAC, attention counting, recomputation, bytes per parameter, ...)
+    is invalid or unknown."""
+
+
+class OptionError(ValueError, SymparamsError):
+    """An option of a function or command is not one of its choices (a format, a dtype, a device,
+    a cost name, ...), or not a value of the right kind; raised by :func:`symparams.options.choose`."""

@@ -330,7 +330,7 @@ def evaluator(expr, symbols: Sequence | None = None) -> Evaluator:
     not use; by default the formula's own symbols, sorted by name. Compiled
     evaluators are cached per (formula, symbols).
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> ev = evaluator(architecture("gpt2").params())
     >>> ev.names
     ('V', 'h', 'l', 's_max')

@@ -1,5 +1,6 @@
 """A model: an architecture bound to concrete sizes, with exact costs.
 
+>>> from symparams.presets import model
 >>> m = model("gpt2-xl")
 >>> m
 <Model gpt2-xl: gpt2, V=50257, a=25, h=1600, l=48, s_max=1024>
@@ -7,43 +8,45 @@
 1557611200
 >>> m.forward_flops(batch=1, seq=1024).total
 3506703564800
->>> model("gpt2-tiny")
-Traceback (most recent call last):
-...
-symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Mapping
 
 from sympy import Symbol
 
 from symparams.architecture import Architecture
 from symparams.breakdown import Evaluation
-from symparams.conventions import FLOP_COUNTER, FlopConvention
-from symparams.errors import ConfigError, UnknownModelError
-from symparams.symbols import b as _b, s as _s, s_max as _s_max
+from symparams.errors import ConfigError
+from symparams.symbols import b as _b, by_name, s as _s, s_max as _s_max
 from symparams.units import dtype_bytes
 from symparams.values import evaluate, normalize_values
 
-__all__ = ["Model", "model", "from_preset"]
+__all__ = ["Model"]
 
 
 @dataclass(frozen=True, eq=False)
 class Model:
-    """An :class:`~symparams.architecture.Architecture` at concrete sizes."""
+    """An :class:`~symparams.architecture.Architecture` at concrete sizes.
+
+    ``lengths`` are default sequence lengths beside ``s`` that the model fixes
+    itself (a ViT's patch count), bound by :meth:`workload` unless given.
+    """
 
     name: str
     architecture: Architecture
     values: Mapping[Symbol, int]
     source: str = ""
+    lengths: Mapping[Symbol, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.architecture, Architecture):
+            raise TypeError(f"{self.name}: architecture={self.architecture!r} must be an Architecture")
         object.__setattr__(self, "values", normalize_values(self.values, source=self.name))
+        object.__setattr__(self, "lengths", normalize_values(self.lengths, source=self.name))
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{sym.name}={v}" for sym, v in sorted(self.values.items(), key=lambda kv: kv[0].name))
@@ -65,9 +68,10 @@ class Model:
 
     @property
     def embedding_params(self) -> int:
-        from symparams.costs.params import embedding_params
+        """Parameters of the lookup tables (token, position, token-type embeddings)."""
+        from symparams.costs.params import embedding_parameters
 
-        return self.value(embedding_params(self.architecture))
+        return self.value(embedding_parameters(self.architecture).total)
 
     @property
     def non_embedding_params(self) -> int:
@@ -77,67 +81,92 @@ class Model:
     def active_params(self) -> int:
         """Parameters one token goes through: the total, except that a mixture
         of experts counts its router and ``k`` of its ``E`` experts."""
-        arch = self.architecture
-        return self.value(sum(c.active_params() * (arch.layers if in_block else 1) for c, in_block in arch.parts()))
+        from symparams.costs.params import active_parameters
+
+        return self.value(active_parameters(self.architecture).total)
 
     def default_seq(self) -> int:
         """The context length (``s_max``), the default sequence length."""
+        if _s in self.lengths:
+            return self.lengths[_s]
         if _s_max not in self.values:
             raise ConfigError(f"{self.name}: no context length (s_max) to default to; "
                               "give a sequence length (seq= in Python, --seq on the command line)")
         return self.values[_s_max]
 
-    def workload(self, batch: int = 1, seq: int | None = None) -> dict[Symbol, int]:
-        """Sizes plus ``b`` and ``s`` (``s`` defaults to the context length)."""
+    def workload(self, batch: int = 1, seq: int | None = None, **lengths: int) -> dict[Symbol, int]:
+        """Sizes plus ``b``, ``s`` (default: the context length) and any other length by name
+        (``s_enc=512``); the model's own default lengths fill what is not given."""
         seq = self.default_seq() if seq is None else seq
-        return {**self.values, **normalize_values({_b: batch, _s: seq}, source="workload")}
+        given = {by_name(k): v for k, v in lengths.items()}
+        extra = {**{k: v for k, v in self.lengths.items() if k != _s}, **given}
+        return {**self.values, **normalize_values({_b: batch, _s: seq, **extra}, source="workload")}
 
-    def forward_flops(self, batch: int = 1, seq: int | None = None,
-                      convention: FlopConvention = FLOP_COUNTER) -> Evaluation:
+    def evaluate(self, breakdown, batch: int = 1, seq: int | None = None, **lengths) -> Evaluation:
+        """A symbolic breakdown at this model's sizes and a workload."""
+        return breakdown.at(self.workload(batch, seq, **lengths), name=self.name)
+
+    def cost(self, name: str, batch: int = 1, seq: int | None = None, *, convention=None, dtype: str = "bf16",
+             **lengths) -> Evaluation:
+        """Any cost of :data:`symparams.costs.registry.COSTS` by name, evaluated.
+
+        >>> from symparams.presets import model
+        >>> model("gpt2").cost("N", convention="kaplan").total
+        85056000
+        """
+        from symparams.costs.registry import breakdown
+
+        bd = breakdown(self.architecture, name, convention, dtype=dtype)
+        return self.evaluate(bd, batch, seq, **lengths)
+
+    def forward_flops(self, batch: int = 1, seq: int | None = None, convention=None, **lengths) -> Evaluation:
         """Forward FLOPs for ``batch`` sequences of ``seq`` tokens."""
-        return self.architecture.forward_flops(convention).at(self.workload(batch, seq), name=self.name)
+        return self.evaluate(self.architecture.forward_flops(convention), batch, seq, **lengths)
 
-    def kv_cache_elements(self, batch: int = 1, tokens: int | None = None) -> int:
+    def kv_cache(self, batch: int = 1, tokens: int | None = None, dtype: str = "bf16", **lengths) -> Evaluation:
+        """The KV cache of ``batch`` sequences after ``tokens`` tokens (a prefill), in bytes, per piece."""
+        return self.evaluate(self.architecture.kv_cache(dtype=dtype, tokens=_s), batch, tokens, **lengths)
+
+    def kv_cache_elements(self, batch: int = 1, tokens: int | None = None, **lengths) -> int:
         """K and V values cached for ``batch`` sequences of ``tokens`` tokens (after a prefill)."""
         from symparams.costs.kv_cache import kv_cache_elements
 
-        return evaluate(kv_cache_elements(self.architecture, tokens=_s).total, self.workload(batch, tokens))
+        return self.evaluate(kv_cache_elements(self.architecture, tokens=_s), batch, tokens, **lengths).total
 
-    def kv_cache_bytes(self, batch: int = 1, tokens: int | None = None, dtype: str = "bf16") -> int:
+    def kv_cache_bytes(self, batch: int = 1, tokens: int | None = None, dtype: str = "bf16", **lengths) -> int:
         """Bytes of K and V cached for ``batch`` sequences of ``tokens`` tokens."""
-        cache = self.architecture.kv_cache(dtype=dtype, tokens=_s)
-        return evaluate(cache.total, self.workload(batch, tokens))
+        return self.kv_cache(batch, tokens, dtype, **lengths).total
 
     def weights_bytes(self, dtype: str = "fp32") -> int:
         """Bytes to hold the trainable parameters in ``dtype``."""
         return evaluate(self.params.total * dtype_bytes(dtype), {})
 
     # ---- training costs (symparams.costs.flops / activations / training) ----
-    def backward_flops(self, batch: int = 1, seq: int | None = None,
-                       convention: FlopConvention = FLOP_COUNTER) -> Evaluation:
+    def backward_flops(self, batch: int = 1, seq: int | None = None, convention=None, **lengths) -> Evaluation:
         """Backward FLOPs: two gradient matmuls per forward matmul (= 2 × forward)."""
         from symparams.costs.flops import backward_flops
 
-        return backward_flops(self.architecture, convention).at(self.workload(batch, seq), name=self.name)
+        return self.evaluate(backward_flops(self.architecture, convention), batch, seq, **lengths)
 
-    def train_step_flops(self, batch: int = 1, seq: int | None = None, *, recompute: str = "none",
-                         optimizer: bool = True, convention: FlopConvention = FLOP_COUNTER) -> Evaluation:
-        """Forward + backward (+ recomputation) (+ AdamW update) FLOPs of one step.
+    def train_step_flops(self, batch: int = 1, seq: int | None = None, *, optimizer: bool = True,
+                         convention=None, **lengths) -> Evaluation:
+        """Forward + backward (+ recomputation) (+ AdamW update) FLOPs of one step, under one convention.
 
+        >>> from symparams.presets import model
         >>> m = model("gpt2")
         >>> m.train_step_flops(seq=1024, optimizer=False).total == 3 * m.forward_flops(seq=1024).total
         True
         """
         from symparams.costs.flops import train_step_flops
 
-        bd = train_step_flops(self.architecture, convention, recompute=recompute, optimizer=optimizer)
-        return bd.at(self.workload(batch, seq), name=self.name)
+        bd = train_step_flops(self.architecture, convention, optimizer=optimizer)
+        return self.evaluate(bd, batch, seq, **lengths)
 
-    def flops_per_token(self, seq: int | None = None, *, recompute: str = "none") -> int:
-        """Forward + backward FLOPs per trained token (no optimizer), FlopCounterMode."""
+    def flops_per_token(self, seq: int | None = None, *, convention=None, **lengths) -> int:
+        """Forward + backward (+ recomputation) FLOPs per trained token (no optimizer)."""
         from symparams.costs.flops import flops_per_token
 
-        return evaluate(flops_per_token(self.architecture, recompute=recompute), self.workload(1, seq))
+        return evaluate(flops_per_token(self.architecture, convention), self.workload(1, seq, **lengths))
 
     def activation_memory(self, batch: int = 1, seq: int | None = None, **options) -> Evaluation:
         """Activation bytes of a training forward pass (options of
@@ -145,7 +174,7 @@ class Model:
         sequence_parallel)."""
         from symparams.costs.activations import activation_memory
 
-        return activation_memory(self.architecture, **options).at(self.workload(batch, seq), name=self.name)
+        return self.evaluate(activation_memory(self.architecture, **options), batch, seq)
 
     def activation_bytes(self, batch: int = 1, seq: int | None = None, dtype: str = "bf16", **options) -> int:
         """Total of :meth:`activation_memory`, in bytes."""
@@ -156,44 +185,7 @@ class Model:
         :func:`symparams.costs.training.training_memory`: recipe, zero, n_dp, t, activations)."""
         from symparams.costs.training import training_memory
 
-        return training_memory(self.architecture, **options).at(self.workload(batch, seq), name=self.name)
+        return self.evaluate(training_memory(self.architecture, **options), batch, seq)
 
     def _repr_markdown_(self) -> str:
         return self.params._repr_markdown_()
-
-
-def from_preset(name: str) -> Model:
-    """The core preset model called ``name`` (see :data:`symparams.presets.PRESETS`).
-
-    >>> from_preset("gpt2").params.total   # 124M: 12·12·768² + 13·12·768 + 50257·768 + 1024·768 + 2·768
-    124439808
-    """
-    from symparams.architectures import architecture
-    from symparams.presets import PRESETS
-
-    if name not in PRESETS:
-        raise UnknownModelError(f"unknown preset {name!r}; core presets: {', '.join(sorted(PRESETS))} "
-                                "(model() also reads Hugging Face presets and config.json paths)")
-    preset = PRESETS[name]
-    return Model(preset.name, architecture(preset.architecture), preset.values, preset.source)
-
-
-def model(name: str | Path) -> Model:
-    """A preset by name, or a Hugging Face ``config.json`` (file or folder) by path."""
-    from symparams.presets import PRESETS
-
-    if isinstance(name, str) and name in PRESETS:
-        return from_preset(name)  # core presets need no config reader (keeps the CLI light)
-    from symparams.hf.presets import HF_PRESETS, hf_preset_model
-
-    if isinstance(name, str) and name in HF_PRESETS:
-        return hf_preset_model(name)
-    path = Path(name)
-    if path.suffix == ".json" or path.is_dir() or path.exists():
-        from symparams.hf import from_hf_config
-
-        return from_hf_config(path)
-    names = sorted([*PRESETS, *HF_PRESETS])
-    raise UnknownModelError(
-        f"unknown model {str(name)!r}; presets: {', '.join(names)} (or a path to a config.json)"
-    )

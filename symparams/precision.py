@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from symparams.errors import ConventionError
+from symparams.options import choose
 
 __all__ = ["Recipe", "RECIPES", "recipe"]
 
@@ -47,7 +48,4 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
 
 def recipe(name: str) -> Recipe:
     """The precision recipe called ``name`` (``mixed``, ``mixed-18``, ``fp32``)."""
-    try:
-        return RECIPES[name]
-    except KeyError:
-        raise ConventionError(f"unknown training recipe {name!r}; choose one of: {', '.join(RECIPES)}") from None
+    return choose("recipe", name, RECIPES, error=ConventionError)

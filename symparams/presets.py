@@ -12,10 +12,13 @@ from. Hugging Face families add their own presets from ``config.json`` files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-__all__ = ["Preset", "PRESETS"]
+from symparams.errors import UnknownModelError
+
+__all__ = ["Preset", "PRESETS", "model", "from_preset"]
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,46 @@ def _cs336(size: str) -> Preset:
 PRESETS: Mapping[str, Preset] = MappingProxyType(
     {p.name: p for p in [*map(_gpt2, _GPT2_SHAPES), *map(_cs336, _GPT2_SHAPES)]}
 )
+
+
+def from_preset(name: str):
+    """The :class:`~symparams.model.Model` of the core preset called ``name``.
+
+    >>> from_preset("gpt2").params.total   # 124M: 12·12·768² + 13·12·768 + 50257·768 + 1024·768 + 2·768
+    124439808
+    """
+    from symparams.families import architecture
+    from symparams.model import Model
+
+    if name not in PRESETS:
+        raise UnknownModelError(f"unknown preset {name!r}; core presets: {', '.join(sorted(PRESETS))} "
+                                "(model() also reads Hugging Face presets and config.json paths)")
+    preset = PRESETS[name]
+    return Model(preset.name, architecture(preset.architecture), preset.values, preset.source)
+
+
+def model(name):
+    """A model by name: a core preset, a shipped Hugging Face preset, or a ``config.json``
+    (file or folder) by path.
+
+    >>> model("gpt2-tiny")
+    Traceback (most recent call last):
+    ...
+    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json)
+    """
+    if isinstance(name, str) and name in PRESETS:
+        return from_preset(name)  # core presets need no config reader (keeps the CLI light)
+    from symparams.hf.presets import HF_PRESETS, hf_preset_model
+
+    if isinstance(name, str) and name in HF_PRESETS:
+        return hf_preset_model(name)
+    if isinstance(name, (str, Path)):
+        path = Path(name)
+        if path.suffix == ".json" or path.is_dir() or path.exists():
+            from symparams.hf import from_hf_config
+
+            return from_hf_config(path)
+    names = sorted([*PRESETS, *HF_PRESETS])
+    raise UnknownModelError(
+        f"unknown model {str(name)!r}; presets: {', '.join(names)} (or a path to a config.json)"
+    )

@@ -25,7 +25,8 @@ from symparams.errors import UnknownSymbolError
 
 __all__ = [
     "l", "h", "a", "V", "d_ff", "s", "b", "n_kv", "d_head", "s_max", "n", "E", "k", "w", "d_emb", "t", "n_dp",
-    "d_sh", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
+    "d_sh", "s_enc", "l_dec", "l_dense", "l_local", "r_q", "r_kv", "d_nope", "d_rope", "d_v", "d_moe", "n_sh",
+    "n_rb", "n_p", "c_in", "p", "n_cls", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
 ]
 
 
@@ -51,6 +52,22 @@ w = _size("w")
 t = _size("t")
 n_dp = _size("n_dp")
 d_sh = _size("d_sh")
+s_enc = _size("s_enc")
+l_dec = _size("l_dec")
+l_dense = _size("l_dense")
+l_local = _size("l_local")
+r_q = _size("r_q")
+r_kv = _size("r_kv")
+d_nope = _size("d_nope")
+d_rope = _size("d_rope")
+d_v = _size("d_v")
+d_moe = _size("d_moe")
+n_sh = _size("n_sh")
+n_rb = _size("n_rb")
+n_p = _size("n_p")
+c_in = _size("c_in")
+p = _size("p")
+n_cls = _size("n_cls")
 
 # (symbol, LaTeX name, meaning) — the one table the rest of the package reads.
 _TABLE = (
@@ -72,6 +89,22 @@ _TABLE = (
     (t, "t", "tensor-parallel degree (devices a layer's matrices are split over)"),
     (n_dp, r"N_{\mathrm{dp}}", "data-parallel devices (ZeRO shards optimizer state, gradients, weights over them)"),
     (d_sh, r"d_{\mathrm{sh}}", "inner width of the shared expert of a mixture-of-experts MLP (Qwen2-MoE)"),
+    (s_enc, r"s_{\mathrm{enc}}", "encoder sequence length (tokens the encoder of an encoder-decoder reads)"),
+    (l_dec, r"l_{\mathrm{dec}}", "number of decoder layers of an encoder-decoder (l counts the encoder's)"),
+    (l_dense, r"l_{\mathrm{dense}}", "layers with a dense MLP before the mixture-of-experts layers (DeepSeek)"),
+    (l_local, r"l_{\mathrm{local}}", "layers with local (sliding-window or chunked) attention; the other l − l_local are global"),
+    (r_q, r"r_{\mathrm{q}}", "rank of the low-rank query projection (MLA q_lora_rank)"),
+    (r_kv, r"r_{\mathrm{kv}}", "rank of the compressed key/value latent (MLA kv_lora_rank)"),
+    (d_nope, r"d_{\mathrm{nope}}", "per-head query/key size without rotary positions (MLA qk_nope_head_dim)"),
+    (d_rope, r"d_{\mathrm{rope}}", "per-head query/key size with rotary positions (MLA qk_rope_head_dim)"),
+    (d_v, r"d_{\mathrm{v}}", "per-head value size when it differs from the key size (MLA v_head_dim)"),
+    (d_moe, r"d_{\mathrm{moe}}", "inner width of one routed expert (moe_intermediate_size)"),
+    (n_sh, r"n_{\mathrm{sh}}", "number of shared experts every token goes through"),
+    (n_rb, r"n_{\mathrm{rb}}", "relative-position buckets of a relative attention bias (T5)"),
+    (n_p, r"n_{\mathrm{p}}", "image patches per image (ViT: (image size / patch size)²)"),
+    (c_in, r"c_{\mathrm{in}}", "input channels of an image (3 for RGB)"),
+    (p, "p", "patch size in pixels (one side of a square patch)"),
+    (n_cls, r"n_{\mathrm{cls}}", "number of output classes of a classifier head"),
 )
 
 SYMBOLS: tuple[Symbol, ...] = tuple(row[0] for row in _TABLE)

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from sympy import Expr, Integer, Rational
 
-from symparams.errors import ConventionError
+from symparams.options import choose
 
 __all__ = ["DTYPE_BYTES", "dtype_bytes", "GB", "GiB", "format_bytes", "format_int"]
 
@@ -37,13 +37,8 @@ _ALIASES = {
 
 def dtype_bytes(dtype: str) -> Expr:
     """Bytes per element of ``dtype`` (exact; ``int4`` is ``1/2``)."""
-    key = _ALIASES.get(dtype, dtype)
-    try:
-        return DTYPE_BYTES[key]
-    except KeyError:
-        raise ConventionError(
-            f"unknown dtype {dtype!r}; choose one of: {', '.join(DTYPE_BYTES)}"
-        ) from None
+    key = _ALIASES.get(dtype, dtype) if isinstance(dtype, str) else dtype
+    return choose("dtype", key, DTYPE_BYTES)
 
 
 def format_int(value: int, sep: str = ",") -> str:

@@ -6,10 +6,10 @@ import pytest
 from sympy import Rational, expand
 
 import symparams
-from symparams import analysis as an
-from symparams.architectures import architecture
+from symparams.studies import analysis as an
+from symparams.families import architecture
 from symparams.conventions import CAUSAL_HALF
-from symparams.errors import ConfigError
+from symparams.errors import OptionError
 from symparams.symbols import V, a, b, d_ff, h, l, n_dp, n_kv, s
 from symparams.values import evaluate_exact, normalize_values
 
@@ -105,12 +105,12 @@ def test_largest_fitting_nothing_fits():
 
 def test_fit_refuses_a_memory_that_does_not_grow_or_a_float_budget():
     # 1 GB whatever the batch: "largest batch" has no answer (it used to loop forever)
-    with pytest.raises(ConfigError, match="does not depend on b"):
+    with pytest.raises(OptionError, match="does not depend on b"):
         an.largest_fitting(10**9 + 0 * b, 8 * 10**9)
     # memory falling with n_dp: searching for the largest n_dp stops with an error
-    with pytest.raises(ConfigError, match="grow"):
+    with pytest.raises(OptionError, match="grow"):
         an.largest_fitting(16 * 10**9 / n_dp, 8 * 10**9, n_dp)
-    with pytest.raises(ConfigError, match="budget=80000000000.0"):
+    with pytest.raises(OptionError, match="budget=80000000000.0"):
         an.largest_fitting(10**9 + b, 80e9)
     assert an.fewest_fitting(10**9 + 0 * n_dp, 8 * 10**9, n_dp) == 1
 

@@ -6,24 +6,27 @@ import subprocess
 import sys
 
 import pytest
-from sympy import Integer, Rational, expand
+from sympy import Integer, expand
 
 import symparams
-from symparams.architectures import architecture
+from symparams.families import architecture
 from symparams.conventions import (
     CAUSAL_EXACT, CAUSAL_HALF, CONVENTIONS, DEFAULT, FLOP_COUNTER, MACS, SLIDING_WINDOW,
-    Convention, convention, diff, parse_convention,
+    Convention, convention, parse_convention,
 )
+from symparams.costs.diff import diff
+from symparams.costs.flops import forward_flops, matmul_flops, training_flops
+from symparams.costs.registry import breakdown
 from symparams.errors import ConventionError
-from symparams.symbols import b, h, l, s, w
+from symparams.symbols import b, h, l, n, s, w
 from symparams.values import normalize_values
 
 GPT2 = {"l": 12, "h": 768, "a": 12, "V": 50257, "s_max": 1024}
 
 
 def test_existing_conventions_unchanged():
-    assert FLOP_COUNTER.flops_per_mac == 2 and FLOP_COUNTER.attention_fraction == 1
-    assert CAUSAL_HALF.attention_fraction == Rational(1, 2)
+    assert FLOP_COUNTER.flops_per_mac == 2 and FLOP_COUNTER.attention == "dense"
+    assert CAUSAL_HALF.attention == "half" and CAUSAL_EXACT.attention == "masked"
     assert MACS.flops_per_mac == 1
     assert convention("FlopCounterMode") is FLOP_COUNTER
     assert {"FlopCounterMode", "causal-half", "macs"} <= set(CONVENTIONS)
@@ -35,33 +38,40 @@ def _pairs(seq, window=None):
     return sum(1 for i in range(seq) for j in range(seq) if j <= i and (window is None or i - j < window))
 
 
+def _attention_flops(conv, seq, window=None):
+    """Model-wide attention-product FLOPs of a one-layer classic GPT at b = 1, s = seq."""
+    arch = architecture("gpt-classic")
+    expr = matmul_flops(arch, conv, lambda c, st, mm: mm.kind == "attention")
+    values = {l: 1, b: 1, h: 4, s: seq} | ({} if window is None else {w: window})
+    return expr.xreplace(values)
+
+
 @pytest.mark.parametrize("seq", [1, 2, 3, 7, 16, 33])
-def test_exact_causal_fraction_counts_pairs(seq):
-    assert CAUSAL_EXACT.attention_fraction.xreplace({s: seq}) * seq**2 == _pairs(seq)
+def test_exact_causal_counts_pairs(seq):
+    # QKᵀ and AV: 2 products × 2 FLOPs × d_head × pairs per head; a·d_head = h = 4
+    assert _attention_flops(CAUSAL_EXACT, seq) == 2 * 2 * 4 * _pairs(seq)
 
 
-@pytest.mark.parametrize("seq, window", [(8, 1), (8, 3), (8, 8), (20, 5), (33, 17)])
-def test_sliding_window_fraction_counts_pairs(seq, window):
-    frac = SLIDING_WINDOW.attention_fraction.xreplace({s: seq, w: window})
-    assert frac * seq**2 == _pairs(seq, window)
+@pytest.mark.parametrize("seq, window", [(8, 1), (8, 3), (8, 8), (20, 5), (33, 17), (5, 40)])
+def test_sliding_window_counts_pairs(seq, window):
+    assert _attention_flops(SLIDING_WINDOW, seq, window) == 2 * 2 * 4 * _pairs(seq, window)
 
 
 def test_window_equal_to_sequence_is_exact_causal():
-    assert expand(SLIDING_WINDOW.attention_fraction.xreplace({w: s}) - CAUSAL_EXACT.attention_fraction) == 0
-
-
-def test_causal_fraction_follows_the_sequence_length_given():
-    # forward over t tokens: the fraction must be taken at t, not at the symbol s
     arch = architecture("gpt-classic")
-    conv = DEFAULT.replace(flops=CAUSAL_EXACT)
-    at_3 = conv.matmul_flops(arch, ("attention",), s=Integer(3))
-    # hand count: 2 products × 2 FLOPs × d_head × pairs(3)=6 per head, a heads → 4·h·6 per layer per sequence
-    assert expand(at_3 - l * b * 4 * h * 6) == 0
+    windowed = forward_flops(arch, SLIDING_WINDOW).total.xreplace({w: s})
+    assert expand(windowed - forward_flops(arch, CAUSAL_EXACT).total) == 0
+
+
+def test_causal_count_follows_the_sequence_length_given():
+    # forward over 3 tokens: pairs(3) = 6 per head, 2 products × 2 FLOPs × d_head each
+    at_3 = matmul_flops(architecture("gpt-classic"), CAUSAL_EXACT, lambda c, st, mm: mm.kind == "attention")
+    assert expand(at_3.xreplace({s: Integer(3)}) - l * b * 4 * h * 6) == 0
 
 
 def test_macs_halve_every_matmul():
     arch = architecture("gpt2")
-    assert expand(DEFAULT.forward_flops(arch) - 2 * parse_convention("macs").forward_flops(arch)) == 0
+    assert expand(forward_flops(arch).total - 2 * forward_flops(arch, "macs").total) == 0
 
 
 def test_causal_half_difference_is_half_the_attention_products():
@@ -72,17 +82,17 @@ def test_causal_half_difference_is_half_the_attention_products():
 
 def test_embeddings_in_n_matches_published_non_embedding_count():
     # GPT-2 small: 124,439,808 parameters, of which V·h + 1024·h are the two lookup tables
-    n = parse_convention("embeddings=exclude").N(architecture("gpt2"))
+    n = breakdown(architecture("gpt2"), "N", "embeddings=exclude").total
     assert symparams.evaluate(n, normalize_values(GPT2)) == 124_439_808 - 50257 * 768 - 1024 * 768
 
 
 def test_six_n_and_palm_conventions():
     arch = architecture("gpt-classic")
     n = arch.params().total
-    assert expand(parse_convention("6N").training_flops(arch) - 6 * n * b * s) == 0
-    palm = parse_convention("palm").training_flops(arch)
+    assert expand(training_flops(arch, "6N") - 6 * n * b * s) == 0
+    palm = training_flops(arch, "palm")
     assert expand(palm - (6 * n * b * s + 12 * l * h * b * s**2)) == 0  # PaLM's 12·l·h·s per token
-    full = parse_convention("6N,full-recompute").training_flops(arch)
+    full = training_flops(arch, "6N,full-recompute")
     assert expand(full - 8 * n * b * s) == 0  # "8 FLOPs per parameter per token with recomputation"
 
 
@@ -96,20 +106,20 @@ def test_training_bytes_16_vs_18():
 def test_kv_without_x2_is_half():
     arch = architecture("gpt-classic")
     d = diff("kv_cache_bytes", arch, DEFAULT, parse_convention("kv-no-x2"))
-    assert expand(d.difference - 2 * b * s * h * l) == 0  # bf16: 2 bytes × b·s·h per layer, K only
+    assert expand(d.difference - 2 * b * (s + n) * h * l) == 0  # bf16: 2 bytes × b·(s+n)·h per layer, K only
 
 
 def test_composition_is_left_to_right():
     c = parse_convention("macs,mac=2,causal=half")
-    assert c.flops.flops_per_mac == 2 and c.flops.attention_fraction == Rational(1, 2)
+    assert c.flops.flops_per_mac == 2 and c.flops.attention == "half"
     c = parse_convention("causal=half,macs")  # "macs" replaces the whole FLOP convention
-    assert c.flops.attention_fraction == 1 and c.flops.flops_per_mac == 1
+    assert c.flops.attention == "dense" and c.flops.flops_per_mac == 1
 
 
 def test_key_changes_keep_the_flop_convention_and_name_the_change():
     # causal=half on top of with-elementwise must still count the elementwise work
     c = parse_convention("causal=half", base=DEFAULT.replace(flops=convention("with-elementwise")))
-    assert c.flops.elementwise and c.flops.attention_fraction == Rational(1, 2)
+    assert c.flops.elementwise and c.flops.attention == "half"
     # FlopCounterMode itself never halves: the changed convention says what was changed
     assert parse_convention("causal=half").flops.name == "FlopCounterMode,causal=half"
 
@@ -120,8 +130,8 @@ def test_key_changes_keep_the_flop_convention_and_name_the_change():
 ])
 def test_recompute_adds_what_is_run_again(recompute, extra):
     arch = architecture("gpt-classic")
-    step = parse_convention(f"recompute={recompute}").training_flops(arch)
-    assert expand(step - DEFAULT.training_flops(arch) - extra()) == 0
+    step = training_flops(arch, f"recompute={recompute}")
+    assert expand(step - training_flops(arch) - extra()) == 0
 
 
 @pytest.mark.parametrize("spec", ["bogus", "causal=quarter", "mac=3", "colour=red", "method=7N"])

@@ -9,8 +9,8 @@ from fractions import Fraction
 import pytest
 from sympy import expand
 
-from symparams.architecture import Architecture
-from symparams.architectures import architecture
+from symparams.architecture import decoder
+from symparams.families import architecture
 from symparams.components import Attention, GatedMLP, OutputHead, RMSNorm, TokenEmbedding
 from symparams.conventions import CONVENTIONS, WITH_ELEMENTWISE
 from symparams.costs.flops import (
@@ -18,7 +18,8 @@ from symparams.costs.flops import (
     forward_flops, kaplan_flops, palm_flops, recompute_flops, train_step_flops,
 )
 from symparams.errors import ConventionError
-from symparams.model import Model, model
+from symparams.model import Model
+from symparams.presets import model
 from symparams.symbols import V, a, b, h, l, n_kv, d_head, d_ff, s
 
 GPT = architecture("gpt-classic")
@@ -58,17 +59,17 @@ def test_adamw_flops_per_parameter():
 
 def test_full_recompute_is_the_8N_rule():
     # every block's forward again: 4 × forward, less the (not recomputed) logits
-    step = train_step_flops(GPT, recompute="full", optimizer=False)
+    step = train_step_flops(GPT, "full-recompute", optimizer=False)
     assert expand(step.total - (4 * FWD - 2 * b * s * h * V)) == 0
-    per_token = flops_per_token(GPT, recompute="full")
+    per_token = flops_per_token(GPT, "recompute=full")
     assert expand(per_token - (96 * l * h**2 + 16 * l * h * s + 6 * h * V)) == 0
 
 
 def test_selective_recompute_adds_the_attention_products():
-    assert expand(recompute_flops(GPT, "selective").total - 4 * b * s**2 * h * l) == 0
-    assert recompute_flops(GPT, "none").total == 0
+    assert expand(recompute_flops(GPT, "recompute=selective").total - 4 * b * s**2 * h * l) == 0
+    assert recompute_flops(GPT).total == 0
     with pytest.raises(ConventionError, match="recompute='some'"):
-        recompute_flops(GPT, "some")
+        recompute_flops(GPT, "recompute=some")
 
 
 def test_kaplan_and_palm_forms():
@@ -92,9 +93,9 @@ def test_approximation_errors_exact_at_gpt2_small_shapes():
 
 
 def test_gqa_swiglu_forward_from_shapes():
-    arch = Architecture("toy", "toy", (TokenEmbedding(V, h),),
-                        (RMSNorm(h), Attention(h, a, n_kv, d_head), RMSNorm(h), GatedMLP(h, d_ff)),
-                        (RMSNorm(h), OutputHead(h, V, tied=False)))
+    arch = decoder("toy", "toy", embed=(TokenEmbedding(V, h),),
+                   block=(RMSNorm(h), Attention(h, a, n_kv, d_head), RMSNorm(h), GatedMLP(h, d_ff)),
+                   final=(RMSNorm(h), OutputHead(h, V, tied=False)))
     tokens = b * s
     block = (2 * tokens * h * a * d_head * 2 + 2 * tokens * h * n_kv * d_head * 2  # q, o and k, v
              + 2 * 2 * b * a * s * s * d_head + 3 * 2 * tokens * h * d_ff)
@@ -135,7 +136,7 @@ def test_backward_matches_flop_counter_mode():
 
 
 def test_count_json_flops_keys():
-    from symparams.count import count_json
+    from symparams.reports.count import count_json
 
     flops = count_json("gpt2", batch=1, seq=1024)["flops"]
     assert flops["forward"] == 291_648_307_200

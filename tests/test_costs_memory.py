@@ -11,13 +11,13 @@ and fp32 logits 4sbV.
 import pytest
 from sympy import expand
 
-from symparams.architecture import Architecture
-from symparams.architectures import architecture
+from symparams.architecture import decoder
+from symparams.families import architecture
 from symparams.components import Attention, RMSNorm, TokenEmbedding, OutputHead, GatedMLP
 from symparams.costs.activations import activation_memory, op_output_memory, role_bytes
 from symparams.costs.kv_cache import kv_cache
 from symparams.errors import ConventionError
-from symparams.model import model
+from symparams.presets import model
 from symparams.symbols import V, a, b, h, l, n, n_kv, d_head, d_ff, s, t
 
 GPT = architecture("gpt-classic")
@@ -92,9 +92,9 @@ def test_kv_cache_mha_fp16_identity():
 
 
 def test_kv_cache_general_identity():
-    arch = Architecture("toy", "toy", (TokenEmbedding(V, h),),
-                        (RMSNorm(h), Attention(h, a, n_kv, d_head), RMSNorm(h), GatedMLP(h, d_ff)),
-                        (RMSNorm(h), OutputHead(h, V, tied=False)))
+    arch = decoder("toy", "toy", embed=(TokenEmbedding(V, h),),
+                   block=(RMSNorm(h), Attention(h, a, n_kv, d_head), RMSNorm(h), GatedMLP(h, d_ff)),
+                   final=(RMSNorm(h), OutputHead(h, V, tied=False)))
     for dtype, size in (("bf16", 2), ("fp32", 4), ("fp8", 1)):
         assert expand(kv_cache(arch, dtype=dtype).total - 2 * b * (s + n) * l * n_kv * d_head * size) == 0
 
@@ -106,7 +106,7 @@ def test_kv_cache_gpt2_number():
 
 def test_count_json_memory_keys_and_dtype_error(capsys):
     from symparams.cli import main
-    from symparams.count import count_json, formula_json
+    from symparams.reports.count import count_json, formula_json
 
     data = count_json("gpt2", batch=2, seq=512, dtype="fp32")
     mem = data["memory"]

@@ -8,8 +8,8 @@ peak as 19.5 teraFLOP/s, 50 % MFU, 400K steps, batch 1,024, backward = 2 × forw
 
 from fractions import Fraction
 
-from symparams import accounting as acc
-from symparams.model import model
+from symparams.studies import accounting as acc
+from symparams.presets import model
 
 V, S = 50257, 1024
 SHAPES = {"cs336-gpt2-small": (12, 768, 12), "cs336-gpt2-medium": (24, 1024, 16),

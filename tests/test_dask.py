@@ -8,7 +8,7 @@ da = pytest.importorskip("dask.array", reason="Dask is not installed (pip instal
 np = pytest.importorskip("numpy", reason="the fast evaluators need numpy (extra 'fast')")
 import dask  # noqa: E402
 
-from symparams.architectures import architecture  # noqa: E402
+from symparams.families import architecture  # noqa: E402
 from symparams.evaluators import INT64_MAX, evaluator  # noqa: E402
 
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from symparams.architectures import ARCHITECTURES, architecture
+from symparams.families import ARCHITECTURES, architecture
 from symparams.errors import ConfigError, MissingValueError
 from symparams.evaluators import INT64_MAX, evaluator
 from symparams.symbols import SYMBOLS, V, a, b, by_name, d_ff, h, l, s, s_max
@@ -196,6 +196,6 @@ def test_constant_formula():
 
 
 def test_import_symparams_does_not_import_numpy():
-    code = "import sys, symparams, symparams.evaluators, symparams.sweep; print('numpy' in sys.modules)"
+    code = "import sys, symparams, symparams.evaluators, symparams.studies.sweep; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -6,8 +6,8 @@ import pytest
 from sympy import Integer, expand
 
 import symparams
-from symparams import inference as inf
-from symparams.architectures import architecture
+from symparams.studies import inference as inf
+from symparams.families import architecture
 from symparams.symbols import V, b, h, l, n, s
 from symparams.values import evaluate_exact, normalize_values
 

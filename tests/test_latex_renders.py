@@ -27,12 +27,12 @@ from katex_harness import katex_available, katex_unavailable_reason, render_with
 
 import symparams  # noqa: E402
 from symparams.algebra import leading_order  # noqa: E402
-from symparams.architectures import ARCHITECTURES, architecture  # noqa: E402
+from symparams.families import ARCHITECTURES, architecture  # noqa: E402
 from symparams.costs import COST_NAMES  # noqa: E402
-from symparams.count import formula_json  # noqa: E402
+from symparams.reports.count import formula_json  # noqa: E402
 from symparams.presets import PRESETS  # noqa: E402
 from symparams.printing.latex import breakdown_latex, latex  # noqa: E402
-from symparams.report import derivation  # noqa: E402
+from symparams.reports.derivation import derivation  # noqa: E402
 from symparams.symbols import LATEX_NAMES  # noqa: E402
 
 pytestmark = pytest.mark.katex

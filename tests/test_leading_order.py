@@ -13,7 +13,7 @@ from hypothesis import given
 
 import symparams
 from symparams.algebra import DEFAULT_LARGE, leading_order, relative_error
-from symparams.architectures import ARCHITECTURES, architecture
+from symparams.families import ARCHITECTURES, architecture
 from symparams.testing import sizes
 
 _LARGE = {sym.name for sym in DEFAULT_LARGE}

@@ -4,7 +4,7 @@ the paper's assumptions: an exact identity, or the exact term the paper document
 import pytest
 from sympy import Integer, expand
 
-from symparams import literature as lit
+from symparams.studies import literature as lit
 from symparams.components import Matmul
 from symparams.symbols import V, a, b, d_ff, d_head, h, l, s, t
 
@@ -103,7 +103,7 @@ def test_palm_mfu_is_exact():
     f = lit.palm_mfu_flops()
     assert f.exact
     # the attention term is 12·l·s·(a·d_head): with d_head = h/a it is PaLM's 12·l·h·s
-    assert expand((f.paper - 6 * lit.DEFAULT.replace(method="6N+attention").N(lit.palm_arch()))
+    assert expand((f.paper - 6 * lit.breakdown(lit.palm_arch(), "N", "palm").total)
                   .xreplace({d_head: h / a}) - 12 * l * h * s) == 0
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from symparams.errors import UnknownModelError
-from symparams.model import from_preset, model
+from symparams.presets import from_preset, model
 
 
 def test_from_preset_gpt2_small_by_hand():

@@ -10,7 +10,7 @@ docs/activation_memory.md and checked term by term here.
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from symparams.architectures import architecture
+from symparams.families import architecture
 from symparams.costs.saved_tensors import saved_tensors
 from symparams.testing import sizes
 

@@ -7,7 +7,7 @@ import symparams
 from symparams.testing import sizes
 from symparams.testing.hf_strategies import HF_MODEL_TYPES, hf_configs
 
-import independent_count as ind
+import independent as ind
 from _oracle import FIXTURE_NAMES, ORACLE_EXAMPLES, cs336_as_llama, fixture, gpt2_config, require_oracle
 
 pytestmark = pytest.mark.oracle

@@ -1,4 +1,4 @@
-"""Plots (symparams.plot): produced, non-empty PNGs, and the numbers behind them.
+"""Plots (symparams.studies.plot): produced, non-empty PNGs, and the numbers behind them.
 
 Skipped with a reason when matplotlib (extra ``plot``) is not installed; the
 numeric helpers are tested without it.
@@ -11,7 +11,9 @@ from fractions import Fraction
 import pytest
 
 import symparams
-from symparams import plot
+from symparams.studies import plot
+from symparams.studies.analysis import largest_fitting
+from symparams.symbols import b
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -21,7 +23,7 @@ def _matplotlib():
 
 
 def test_import_symparams_does_not_import_matplotlib():
-    code = "import sys, symparams, symparams.plot; print('matplotlib' in sys.modules)"
+    code = "import sys, symparams, symparams.studies.plot; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
 
@@ -51,8 +53,9 @@ def test_largest_batch_inference_exact():
     # weights in bf16: 2 bytes × 2,127,057,600; KV cache per sequence: 4·l·h·s bytes (bf16)
     weights, per_seq = 2 * 2_127_057_600, 4 * 48 * 1600 * 1024
     device = 80 * 10**9
-    assert plot.largest_batch(m, device, mode="inference") == (device - weights) // per_seq
-    assert plot.largest_batch(m, weights, mode="inference") == 0
+    memory = plot.memory_bytes(m, mode="inference").total
+    assert largest_fitting(memory, device, b, m.workload(1)) == (device - weights) // per_seq
+    assert largest_fitting(memory, weights, b, m.workload(1)) == 0
 
 
 def test_training_memory_by_batch_is_affine_and_has_16_bytes_per_param():
@@ -62,7 +65,7 @@ def test_training_memory_by_batch_is_affine_and_has_16_bytes_per_param():
     assert fixed == 16 * 2_127_057_600  # 2 + 2 + 12 bytes per parameter (mixed-precision AdamW)
     totals = [sum(v[i] for v in parts.values()) for i in range(3)]
     assert totals[2] - totals[1] == totals[1] - totals[0] > 0
-    best = plot.largest_batch(m, 80 * 10**9, recipe="mixed")
+    best = largest_fitting(plot.memory_bytes(m, recipe="mixed").total, 80 * 10**9, b, m.workload(1))
     assert sum(v[0] for v in plot.memory_by_batch(m, [best], recipe="mixed").values()) <= 80 * 10**9
     assert sum(v[0] for v in plot.memory_by_batch(m, [best + 1], recipe="mixed").values()) > 80 * 10**9
 

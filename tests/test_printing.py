@@ -8,9 +8,9 @@ conscious change of these strings.
 
 import pytest
 
-from symparams.architectures import architecture
+from symparams.families import architecture
 from symparams.components import Attention
-from symparams.errors import ConventionError
+from symparams.errors import OptionError
 from symparams.printing.display import display_math
 from symparams.printing.html import breakdown_html, html_page
 from symparams.printing.latex import (
@@ -66,7 +66,7 @@ def test_digit_grouping():
     assert latex_int(2_127_057_600, "comma") == "2{,}127{,}057{,}600"
     assert latex_int(2_127_057_600, "thin") == r"2\,127\,057\,600"
     assert latex_int(999) == "999"
-    with pytest.raises(ConventionError, match="grouping"):
+    with pytest.raises(OptionError, match="grouping"):
         latex_int(1, "dots")
 
 
@@ -118,21 +118,21 @@ def test_display_wraps_long_rows():
 
 
 def test_unknown_style():
-    with pytest.raises(ConventionError, match="align"):
+    with pytest.raises(OptionError, match="align"):
         display_math(ROWS, style="eqnarray")
 
 
 # ---- Markdown and HTML ---------------------------------------------------------
 
 def test_markdown_table_thin_grouping():
-    from symparams.model import model
+    from symparams.presets import model
 
     table = breakdown_table(model("cs336-gpt2-xl").params.breakdown, model("cs336-gpt2-xl").values, sep="\u2009")
     assert "| $V h$ | 80\u2009411\u2009200 |" in table
 
 
 def test_html_table_escapes_and_rows():
-    from symparams.model import model
+    from symparams.presets import model
 
     out = breakdown_html(model("cs336-gpt2-xl").params)
     assert out.count("<tr>") == 1 + 8  # header + 6 pieces, one block, total

@@ -1,4 +1,4 @@
-"""Property tests: every formula equals the independent count (tests/independent_count.py).
+"""Property tests: every formula equals the independent count (tests/independent/).
 
 The library derives costs from component shapes with SymPy; the independent
 counter lists each reference implementation's tensors and matmuls with plain
@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 
 import symparams
-from symparams.architectures import architecture
+from symparams.families import architecture
 from symparams.testing import sizes
 from symparams.testing.hf_strategies import HF_MODEL_TYPES, hf_configs
 
-import independent_count as ind
+import independent as ind
 
 _CLASSIC = {"gpt-classic": ind.gpt_classic_tensors, "gpt2": ind.gpt2_tensors, "cs336": ind.cs336_tensors}
 

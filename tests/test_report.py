@@ -1,4 +1,4 @@
-"""Derivation reports (symparams.report and ``symparams derive``).
+"""Derivation reports (symparams.reports.derivation and ``symparams derive``).
 
 Expected numbers are typed from the worked examples
 (shared/reference/worked-examples.md), or computed here from the formulas
@@ -13,9 +13,9 @@ import pytest
 
 import symparams
 from symparams.costs import COST_NAMES
-from symparams.errors import ConventionError
+from symparams.errors import OptionError
 from symparams.presets import PRESETS
-from symparams.report import FORMATS, derivation
+from symparams.reports.derivation import FORMATS, derivation
 
 XL = symparams.model("cs336-gpt2-xl")
 
@@ -107,11 +107,11 @@ def test_html_is_a_page_with_tables():
 
 
 def test_bad_options():
-    with pytest.raises(ConventionError, match="format"):
+    with pytest.raises(OptionError, match="format"):
         derivation(XL, fmt="pdf")
-    with pytest.raises(ConventionError, match="cost"):
+    with pytest.raises(OptionError, match="cost"):
         derivation(XL, cost="vibes")
-    with pytest.raises(ConventionError, match="style"):
+    with pytest.raises(OptionError, match="style"):
         derivation(XL, fmt="latex", style="eqnarray")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from symparams.errors import ConfigError, ConventionError, MissingValueError
+from symparams.errors import ConfigError, MissingValueError, OptionError
 from symparams.evaluators import INT64_MAX
-from symparams.sweep import fit, formula, grid
+from symparams.studies.sweep import fit, formula, grid
 from symparams.symbols import a, h, l, s, s_max
 from symparams.values import evaluate as _evaluate, normalize_values
 
@@ -117,10 +117,10 @@ def test_fit_keeps_exactly_the_configs_within_budget(mode):
 
 def test_fit_accepts_whole_float_budget_only():
     assert fit(l * h, 1e3, {"h": [10, 100], "l": [10]}) == [{"h": 100, "l": 10, "cost": 1000}, {"h": 10, "l": 10, "cost": 100}]
-    with pytest.raises(ConfigError, match="budget"):
+    with pytest.raises(OptionError, match="budget"):
         fit(l * h, 10.5, {"h": [1], "l": [1]})
     # 1e23 is stored as 99,999,999,999,999,991,611,392: a budget off by 8·10⁶ is refused, not truncated
-    with pytest.raises(ConfigError, match=r"10\*\*23"):
+    with pytest.raises(OptionError, match=r"10\*\*23"):
         fit(l * h, 1e23, {"h": [1], "l": [1]})
     assert fit(l * h, 1e21, {"h": [10**11], "l": [10**10]})[0]["cost"] == 10**21
 
@@ -129,12 +129,12 @@ def test_fit_accepts_whole_float_budget_only():
     "call,error,match",
     [
         (lambda: grid(l * h, {"h": [1]}), MissingValueError, "l"),
-        (lambda: grid(l * h, {}), ConfigError, "at least one axis"),
-        (lambda: grid(l * h, {"h": [], "l": [1]}), ConfigError, "h has no values"),
+        (lambda: grid(l * h, {}), OptionError, "at least one axis"),
+        (lambda: grid(l * h, {"h": [], "l": [1]}), OptionError, "h has no values"),
         (lambda: grid(l * h, {"h": [0], "l": [1]}), ConfigError, "h=0"),
         (lambda: grid(l * h, {"h": [1], "l": [1]}, {"s": -1}), ConfigError, "s=-1"),
-        (lambda: grid(l * h, {"h": [1], "l": [1]}, mode="gpu"), ConfigError, "mode='gpu'"),
-        (lambda: formula("gpt2", "latency"), ConventionError, "unknown cost"),
+        (lambda: grid(l * h, {"h": [1], "l": [1]}, mode="gpu"), OptionError, "mode='gpu'"),
+        (lambda: formula("gpt2", "latency"), OptionError, "cost='latency'"),
     ],
 )
 def test_errors(call, error, match):

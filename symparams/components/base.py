@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from sympy import Expr, Integer, Mul
 
 from symparams._expr import as_expr as _expr, sum_exprs
+from symparams.components.mask import Mask
+from symparams.options import choose
 
-__all__ = ["Dropout", "Tensor", "Linear", "Matmul", "Component", "Activation", "ACTIVATION_ROLES", "ACTIVATION_SPLITS"]
+__all__ = ["Dropout", "Tensor", "Linear", "Matmul", "Pairs", "Component", "Activation", "ACTIVATION_ROLES",
+           "ACTIVATION_SPLITS"]
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,38 @@ class Tensor:
 
 
 @dataclass(frozen=True)
+class Pairs:
+    """What an attention product multiplies: ``queries × keys`` scores under ``mask``, each pair
+    costing ``depth`` multiply-accumulates (the head size of ``QKᵀ``, or of the values in ``AV``).
+
+    >>> from symparams.symbols import s, d_head
+    >>> Pairs(s, s, d_head, Mask("causal")).kept_macs()
+    d_head*s*(s + 1)/2
+    """
+
+    queries: Expr
+    keys: Expr
+    depth: Expr
+    mask: Mask = Mask()
+
+    def __post_init__(self) -> None:
+        for field in ("queries", "keys", "depth"):
+            object.__setattr__(self, field, _expr(getattr(self, field)))
+
+    def kept_macs(self, mask: Mask | None = None) -> Expr:
+        """MACs of the pairs ``mask`` (default: the layer's own) keeps, for one sequence and head."""
+        return (mask or self.mask).pairs(self.queries, self.keys) * self.depth
+
+
+@dataclass(frozen=True)
 class Matmul:
     """``count`` products of an ``m×k`` matrix by a ``k×n`` matrix.
 
     ``kind`` says what the product is, so a convention can treat kinds
     differently: ``"linear"`` (a weight applied to tokens), ``"attention"``
-    (the score ``QKᵀ`` and value products, subject to causal halving) or
-    ``"logits"`` (the output head).
+    (the score ``QKᵀ`` and value products; ``pairs`` says over which queries,
+    keys and mask, so a convention can count the kept pairs instead of the
+    dense product) or ``"logits"`` (the output head).
     """
 
     name: str
@@ -60,6 +88,7 @@ class Matmul:
     n: Expr
     count: Expr = Integer(1)
     kind: str = "linear"
+    pairs: Pairs | None = None
 
     def __post_init__(self) -> None:
         for field in ("m", "k", "n", "count"):
@@ -67,8 +96,12 @@ class Matmul:
 
     @property
     def macs(self) -> Expr:
-        """Multiply-accumulates: ``count·m·k·n``."""
+        """Multiply-accumulates of the dense product: ``count·m·k·n``."""
         return self.count * self.m * self.k * self.n
+
+    def kept_macs(self, mask: Mask | None = None) -> Expr:
+        """MACs of the pairs an attention mask keeps (the dense MACs for any other product)."""
+        return self.macs if self.pairs is None else self.count * self.pairs.kept_macs(mask)
 
     def flops(self, flops_per_mac=2) -> Expr:
         """FLOPs at ``flops_per_mac`` (2: one multiply and one add per MAC)."""
@@ -91,8 +124,8 @@ class Matmul:
         >>> sum(g.macs for g in mm.backward()) == 2 * mm.macs
         True
         """
-        grad_in = Matmul(f"{self.name}.grad_input", self.m, self.n, self.k, self.count, self.kind)
-        grad_w = Matmul(f"{self.name}.grad_weight", self.k, self.m, self.n, self.count, self.kind)
+        grad_in = Matmul(f"{self.name}.grad_input", self.m, self.n, self.k, self.count, self.kind, self.pairs)
+        grad_w = Matmul(f"{self.name}.grad_weight", self.k, self.m, self.n, self.count, self.kind, self.pairs)
         return grad_in, grad_w
 
 
@@ -196,10 +229,8 @@ class Activation:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "numel", _expr(self.numel))
-        if self.role not in ACTIVATION_ROLES:
-            raise ValueError(f"Activation {self.name}: role={self.role!r}; choose one of {ACTIVATION_ROLES}")
-        if self.split not in ACTIVATION_SPLITS:
-            raise ValueError(f"Activation {self.name}: split={self.split!r}; choose one of {ACTIVATION_SPLITS}")
+        choose(f"Activation {self.name}: role", self.role, ACTIVATION_ROLES)
+        choose(f"Activation {self.name}: split", self.split, ACTIVATION_SPLITS)
 
 
 class Component:

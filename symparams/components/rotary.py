@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sympy import Expr, Integer
 
 from symparams.components.base import Component, Tensor
+from symparams.options import choose
 
 __all__ = ["RotaryPositions", "LAYOUTS"]
 
@@ -40,8 +41,7 @@ class RotaryPositions(Component):
     key = "rope"
 
     def __post_init__(self) -> None:
-        if self.layout not in LAYOUTS:
-            raise ValueError(f"layout={self.layout!r}; expected one of {', '.join(LAYOUTS)}")
+        choose("layout", self.layout, LAYOUTS)
 
     @property
     def label(self) -> str:

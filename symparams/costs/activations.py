@@ -18,7 +18,7 @@ Named variants (keyword arguments of :func:`activation_memory`):
 - ``t`` (tensor-parallel degree) divides the tensors split across heads and
   the MLP width; ``sequence_parallel=True`` divides the rest by ``t`` too.
 
->>> from symparams.architectures import architecture
+>>> from symparams.families import architecture
 >>> activation_memory(architecture("gpt-classic")).block
 5*a*b*s**2 + 34*b*h*s
 >>> activation_memory(architecture("gpt-classic"), recompute="selective").block
@@ -32,11 +32,13 @@ from functools import lru_cache
 from sympy import Expr, Integer
 
 from symparams._expr import as_expr
-from symparams.breakdown import Breakdown, Piece, merge_pieces
+from symparams.breakdown import Breakdown
 from symparams.components.base import Dropout
 from symparams.conventions import RECOMPUTE
+from symparams.costs.collect import collect
 from symparams.errors import ConventionError
-from symparams.symbols import b as _b, s as _s
+from symparams.options import choose
+from symparams.symbols import b as _b
 from symparams.units import dtype_bytes
 
 __all__ = ["activation_memory", "op_output_memory", "role_bytes", "RECOMPUTE", "ATTENTION_KERNELS"]
@@ -63,13 +65,6 @@ def _divisor(act, t, sequence_parallel: bool) -> Expr:
     return Integer(1)
 
 
-def _check(recompute: str, attention: str) -> None:
-    if recompute not in RECOMPUTE:
-        raise ConventionError(f"recompute={recompute!r}; choose one of: {', '.join(RECOMPUTE)}")
-    if attention not in ATTENTION_KERNELS:
-        raise ConventionError(f"attention={attention!r}; choose one of: {', '.join(ATTENTION_KERNELS)}")
-
-
 def describe(*, dtype: str, dropout, recompute: str, attention: str, t, sequence_parallel: bool) -> str:
     """The one-line convention of an activation count."""
     dropout = Dropout.of(dropout)
@@ -85,53 +80,51 @@ def describe(*, dtype: str, dropout, recompute: str, attention: str, t, sequence
 
 @lru_cache(maxsize=1024)
 def activation_memory(arch, *, dtype: str = "bf16", dropout=None, recompute: str = "none",
-                      attention: str = "eager", t=1, sequence_parallel: bool = False,
-                      b=_b, s=_s) -> Breakdown:
-    """Bytes of activations kept by one training forward pass over ``b × s`` tokens.
+                      attention: str = "eager", t=1, sequence_parallel: bool = False, b=_b) -> Breakdown:
+    """Bytes of activations kept by one training forward pass over ``b`` sequences.
 
-    One piece per saved tensor (e.g. ``attention.softmax``), per layer for
-    the block's tensors. See the module docstring for the variants.
-    ``dropout`` (a bool or a :class:`~symparams.components.base.Dropout`)
-    defaults to the architecture's own dropout sites.
+    One piece per saved tensor (e.g. ``attention.softmax``), per block for the
+    layers' tensors, each stack over its own tokens. See the module docstring
+    for the variants. ``dropout`` (a bool or a
+    :class:`~symparams.components.base.Dropout`) defaults to the architecture's
+    own dropout sites.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> from symparams.symbols import t
     >>> activation_memory(architecture("gpt-classic"), t=t).block
     5*a*b*s**2/t + 10*b*h*s + 24*b*h*s/t
     >>> activation_memory(architecture("gpt-classic"), recompute="full").block
     2*b*h*s
     """
-    _check(recompute, attention)
+    choose("recompute", recompute, RECOMPUTE, error=ConventionError)
+    choose("attention", attention, ATTENTION_KERNELS, error=ConventionError)
     dropout = arch.dropout if dropout is None else Dropout.of(dropout)
-    pieces = []
-    block_input_done = False
-    for component, in_block in arch.parts():
-        acts = component.saved_activations(b, s, dropout=dropout)
-        if in_block and recompute == "full":
+    kept_input: set[str] = set()  # layer stacks whose input is already kept (full recomputation)
+
+    def measure(component, stack):
+        acts = component.saved_activations(b, stack.seq, dropout=dropout)
+        name = None
+        if stack.layers and recompute == "full":
             # only the block's input is kept: the first tensor the block saves
-            if block_input_done or not acts:
-                continue
-            acts, block_input_done = (acts[0],), True
-            name = "block.input"
-        else:
-            name = None
+            if stack.name in kept_input or not acts:
+                return []
+            acts, name = (acts[0],), "block.input"
+            kept_input.add(stack.name)
+        rows = []
         for act in acts:
-            if act.quadratic and in_block and (recompute == "selective" or attention == "flash"):
+            if act.quadratic and stack.layers and (recompute == "selective" or attention == "flash"):
                 continue
             size = role_bytes(act.role, dtype) * act.numel / _divisor(act, t, sequence_parallel)
             key = name or act.name
-            pieces.append(Piece(key, f"{component.label}: {key}", size, in_block=in_block))
-    return Breakdown(
-        "activation memory",
-        "bytes",
-        merge_pieces(pieces),
-        layers=arch.layers,
-        convention=describe(dtype=dtype, dropout=dropout, recompute=recompute, attention=attention,
-                            t=t, sequence_parallel=sequence_parallel),
-    )
+            rows.append((key, f"{component.label}: {key}", size))
+        return rows
+
+    return collect(arch, measure, quantity="activation memory", unit="bytes",
+                   convention=describe(dtype=dtype, dropout=dropout, recompute=recompute, attention=attention,
+                                       t=t, sequence_parallel=sequence_parallel))
 
 
-def op_output_memory(arch, ops, *, dtype: str = "fp32", b=_b, s=_s, label: str = "") -> Breakdown:
+def op_output_memory(arch, ops, *, dtype: str = "fp32", b=_b, label: str = "") -> Breakdown:
     """Bytes of the outputs of the named operations, at ``dtype`` (no masks, no parallelism).
 
     ``ops`` names operations as the components do in
@@ -139,22 +132,26 @@ def op_output_memory(arch, ops, *, dtype: str = "fp32", b=_b, s=_s, label: str =
     ``"attention.softmax"``, ``"mlp.act"``); a simpler accounting than
     :func:`activation_memory`, used by assignments that list components.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> op_output_memory(architecture("cs336"), ["norm.output"], dtype="fp32").block
     8*b*h*s
     """
     wanted = set(ops)
     size = dtype_bytes(dtype)
-    pieces, seen = [], set()
-    for component, in_block in arch.parts():
-        for act in component.op_outputs(b, s):
+    seen: set[str] = set()
+
+    def measure(component, stack):
+        rows = []
+        for act in component.op_outputs(b, stack.seq):
             if act.name in wanted:
                 seen.add(act.name)
-                pieces.append(Piece(act.name, f"{component.label}: {act.name} output", size * act.numel,
-                                    in_block=in_block))
+                rows.append((act.name, f"{component.label}: {act.name} output", size * act.numel))
+        return rows
+
+    bd = collect(arch, measure, quantity="activation memory", unit="bytes",
+                 convention=label or f"outputs of the listed operations, {dtype} ({size} bytes/element)")
     missing = sorted(wanted - seen)
     if missing:
         raise ConventionError(f"{arch.name} has no operation {', '.join(missing)}; "
                               "see the components' op_outputs() names")
-    return Breakdown("activation memory", "bytes", merge_pieces(pieces), layers=arch.layers,
-                     convention=label or f"outputs of the listed operations, {dtype} ({size} bytes/element)")
+    return bd

@@ -24,7 +24,7 @@ Hugging Face ``GPT2LMHeadModel`` in training mode (the measurement is
   because ``labels[..., 1:].contiguous()`` is then a view) and a 4-byte fp32
   ``total_weight`` scalar; without a loss nothing after the head's input.
 
->>> from symparams.architectures import architecture
+>>> from symparams.families import architecture
 >>> bd = saved_tensors(architecture("gpt-classic"), dtype="bf16")
 >>> bd.block
 6*a*b*s**2 + 36*b*h*s + 8*b*s
@@ -36,9 +36,10 @@ from __future__ import annotations
 
 from sympy import Eq, Expr, Integer, Piecewise
 
-from symparams.breakdown import Breakdown, Piece, merge_pieces
+from symparams.breakdown import Breakdown
+from symparams.costs.collect import collect
 from symparams.errors import ConventionError
-from symparams.symbols import b as _b, s as _s
+from symparams.symbols import b as _b
 from symparams.units import dtype_bytes
 
 __all__ = ["saved_tensors", "SUPPORTED_COMPONENTS"]
@@ -59,8 +60,8 @@ def _check(component) -> None:
         )
     if kind == "MLP" and component.activation != "gelu":
         raise ConventionError(f"saved tensors measured for the GELU MLP only, not activation={component.activation!r}")
-    if kind == "Attention" and component.n_kv != component.a:
-        raise ConventionError("saved tensors measured for multi-head attention only (n_kv = a)")
+    if kind == "Attention" and (component.n_kv != component.a or component.mask != "causal" or component.is_cross):
+        raise ConventionError("saved tensors measured for causal multi-head self-attention only (n_kv = a)")
 
 
 def _component_bytes(component, b, s, sizes, *, dropout: bool, loss: bool) -> list[tuple[str, Expr]]:
@@ -88,7 +89,7 @@ def _component_bytes(component, b, s, sizes, *, dropout: bool, loss: bool) -> li
 
 def saved_tensors(arch, *, dtype: str = "bf16", mask_dtype: str | None = None,
                   stats_dtype: str | None = None, dropout: bool = True, loss: bool = False,
-                  b=_b, s=_s) -> Breakdown:
+                  b=_b) -> Breakdown:
     """Bytes autograd saves in one training forward of ``arch`` (eager PyTorch).
 
     Parameters
@@ -116,17 +117,15 @@ def saved_tensors(arch, *, dtype: str = "bf16", mask_dtype: str | None = None,
         dtype_bytes(mask_dtype or dtype),
         dtype_bytes(stats_dtype or dtype),
     )
-    pieces = []
-    for component, in_block in arch.parts():
+
+    def measure(component, stack):
         _check(component)
-        for what, nbytes in _component_bytes(component, b, s, sizes, dropout=dropout, loss=loss):
-            pieces.append(Piece(what, what.replace("_", " ").replace(".", ": "), nbytes, in_block=in_block))
+        return [(what, what.replace("_", " ").replace(".", ": "), nbytes)
+                for what, nbytes in _component_bytes(component, b, stack.seq, sizes, dropout=dropout, loss=loss)]
+
     masks = f"masks {mask_dtype or dtype}" if dropout else "no dropout"
-    return Breakdown(
-        "saved tensors",
-        "bytes",
-        merge_pieces(pieces),
-        layers=arch.layers,
+    return collect(
+        arch, measure, quantity="saved tensors", unit="bytes",
         convention=(
             f"eager PyTorch autograd, deduplicated by storage, weights excluded; activations {dtype}, "
             f"{masks}, LayerNorm mean/rstd {stats_dtype or dtype}, {'with' if loss else 'without'} the LM loss"

@@ -14,7 +14,7 @@ Precision recipes (bytes per parameter: weights + gradients + optimizer state):
 - ``"mixed-18"``: 2 + 4 + 12 = 18 (gradients kept in fp32);
 - ``"fp32"``: 4 + 4 + 8 = 16 (everything fp32, no master copy; as CS336 assumes).
 
->>> from symparams.architectures import architecture
+>>> from symparams.families import architecture
 >>> from symparams.symbols import b
 >>> mem = training_memory(architecture("gpt-classic"), recipe="mixed", activations={"recompute": "selective"})
 >>> alpha, beta = alpha_beta(mem.total)
@@ -35,10 +35,11 @@ from sympy import Expr, Rational, expand
 
 from symparams._expr import as_expr
 from symparams.breakdown import Breakdown, Piece
-from symparams.errors import ConfigError, ConventionError
+from symparams.errors import ConventionError, OptionError
 from symparams.precision import RECIPES, Recipe, recipe
 from symparams.precision import recipe as _recipe  # ``recipe`` is also training_memory's argument
-from symparams.symbols import b as _b, s as _s
+from symparams.options import choose
+from symparams.symbols import b as _b
 
 __all__ = [
     "Recipe", "RECIPES", "recipe", "training_memory", "alpha_beta", "max_batch",
@@ -46,11 +47,13 @@ __all__ = [
 ]
 
 SECONDS_PER_DAY = 86_400
+#: ZeRO stages (Rajbhandari et al. 2020): 0 none, 1 optimizer state, 2 + gradients, 3 + weights sharded
+ZERO_STAGES = (0, 1, 2, 3)
 
 
 def training_memory(arch, *, recipe: str = "mixed", zero: int = 0, n_dp=1, t=1,
                     sequence_parallel: bool = False, activations: dict | None = None,
-                    activation_breakdown: Breakdown | None = None, b=_b, s=_s) -> Breakdown:
+                    activation_breakdown: Breakdown | None = None, b=_b) -> Breakdown:
     """Peak bytes per device of AdamW training: model states plus activations.
 
     ``zero`` is the ZeRO stage (0–3) over ``n_dp`` devices; ``t`` the
@@ -59,7 +62,7 @@ def training_memory(arch, *, recipe: str = "mixed", zero: int = 0, n_dp=1, t=1,
     to the recipe's: fp32 for ``"fp32"``, bf16 otherwise); or pass a ready
     ``activation_breakdown`` (as the CS336 accounting does).
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> from symparams.symbols import n_dp
     >>> mem = training_memory(architecture("gpt-classic"), zero=3, n_dp=n_dp)
     >>> mem["weights"]
@@ -68,8 +71,7 @@ def training_memory(arch, *, recipe: str = "mixed", zero: int = 0, n_dp=1, t=1,
     from symparams.costs.activations import activation_memory
 
     rec = _recipe(recipe)
-    if zero not in (0, 1, 2, 3):
-        raise ConventionError(f"zero={zero!r}; ZeRO stages are 0, 1, 2, 3")
+    choose("zero", zero, ZERO_STAGES, error=ConventionError)
     params = arch.params().total
     n_dp, t = as_expr(n_dp), as_expr(t)
     shard = {"optimizer": zero >= 1, "gradients": zero >= 2, "weights": zero >= 3}
@@ -81,12 +83,12 @@ def training_memory(arch, *, recipe: str = "mixed", zero: int = 0, n_dp=1, t=1,
     if activation_breakdown is None:
         options = {"dtype": "fp32" if rec.name == "fp32" else "bf16", "t": t,
                    "sequence_parallel": sequence_parallel, **(activations or {})}
-        activation_breakdown = activation_memory(arch, b=b, s=s, **options)
+        activation_breakdown = activation_memory(arch, b=b, **options)
     pieces.append(Piece("activations", "activations", activation_breakdown.total))
     conv = (f"AdamW, recipe {rec.name}: {rec.weights}+{rec.gradients}+{rec.optimizer} = {rec.total} "
             f"bytes/parameter ({rec.description}); ZeRO stage {zero} over N_dp={n_dp}; tensor parallel t={t}; "
             f"activations: {activation_breakdown.convention}")
-    return Breakdown("training memory", "bytes", tuple(pieces), layers=arch.layers, convention=conv)
+    return Breakdown("training memory", "bytes", tuple(pieces), convention=conv)
 
 
 def alpha_beta(expr, b=_b) -> tuple[Expr, Expr]:
@@ -113,7 +115,7 @@ def max_batch(alpha, beta, memory_bytes: int) -> int:
     alpha, beta = exact_number(alpha, "alpha"), exact_number(beta, "beta")
     memory_bytes = exact_number(memory_bytes, "memory_bytes")
     if alpha <= 0:
-        raise ConfigError(f"alpha={alpha} bytes per sequence must be positive")
+        raise OptionError(f"alpha={alpha} bytes per sequence must be positive")
     return max(0, floor((memory_bytes - beta) / alpha))
 
 
@@ -126,7 +128,7 @@ def exact_number(value, name: str) -> Fraction:
     if isinstance(value, Rational):
         return Fraction(int(value.p), int(value.q))
     if isinstance(value, bool) or isinstance(value, float):
-        raise ConfigError(f"{name}={value!r}: pass an int, a Fraction or a decimal string "
+        raise OptionError(f"{name}={value!r}: pass an int, a Fraction or a decimal string "
                           f"(e.g. Fraction('19.5e12')), not a float — counts stay exact")
     if isinstance(value, (int, Fraction)):
         return Fraction(value)
@@ -134,8 +136,8 @@ def exact_number(value, name: str) -> Fraction:
         try:
             return Fraction(value)
         except ValueError:
-            raise ConfigError(f"{name}={value!r} is not a decimal number") from None
-    raise ConfigError(f"{name}={value!r}: expected an int, Fraction or decimal string")
+            raise OptionError(f"{name}={value!r} is not a decimal number") from None
+    raise OptionError(f"{name}={value!r}: expected an int, Fraction or decimal string")
 
 
 def training_seconds(flops_per_step, steps, peak_flops_per_second, mfu) -> Fraction:
@@ -148,7 +150,7 @@ def training_seconds(flops_per_step, steps, peak_flops_per_second, mfu) -> Fract
     peak = exact_number(peak_flops_per_second, "peak_flops_per_second")
     util = exact_number(mfu, "mfu")
     if peak <= 0 or not 0 < util <= 1:
-        raise ConfigError(f"peak={peak} must be > 0 and 0 < mfu={util} <= 1")
+        raise OptionError(f"peak={peak} must be > 0 and 0 < mfu={util} <= 1")
     return exact_number(steps, "steps") * flops / (peak * util)
 
 

@@ -1,12 +1,12 @@
 """Hugging Face ``config.json`` in, exact costs out — without torch.
 
 :func:`from_hf_config` reads a config (a dict, a ``.json`` file, or a folder
-holding ``config.json``), validates the fields its ``model_type`` needs, and
-returns a :class:`~symparams.model.Model` whose parameter count equals
-``sum(p.numel() for p in model.parameters())`` of the model ``transformers``
-builds from it (tied weights once), with forward FLOPs and KV cache under
-symparams' conventions. Supported ``model_type`` values:
-:data:`SUPPORTED_MODEL_TYPES`.
+holding ``config.json``), validates the fields its ``model_type``'s family
+reads, and returns a :class:`~symparams.model.Model` whose parameter count
+equals ``sum(p.numel() for p in model.parameters())`` of the model
+``transformers`` builds from it (tied weights once), with forward FLOPs and KV
+cache under symparams' conventions. Supported ``model_type`` values:
+:data:`symparams.families.SUPPORTED_MODEL_TYPES`.
 
 >>> m = from_hf_config({"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32,
 ...     "num_attention_heads": 32, "intermediate_size": 11008, "vocab_size": 32000,
@@ -23,10 +23,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from symparams.hf.fields import SUPPORTED_MODEL_TYPES
-from symparams.hf.reader import load
+from symparams.hf.reader import Fields, load
 
-__all__ = ["from_hf_config", "SUPPORTED_MODEL_TYPES"]
+__all__ = ["from_hf_config", "build"]
+
+
+def build(raw):
+    """``(architecture, sizes by symbol name)`` of a loaded config (:func:`symparams.hf.reader.load`)."""
+    from symparams.families import family
+
+    fam = family(raw.model_type, raw.where)
+    fields = Fields(raw, fam.fields)
+    arch = fam.build(fields)
+    return arch, fields.values()
 
 
 def from_hf_config(config, *, name: str | None = None):
@@ -49,7 +58,6 @@ def from_hf_config(config, *, name: str | None = None):
     UnknownModelError
         The ``model_type`` is not supported (the message lists those that are).
     """
-    from symparams.hf.families import build
     from symparams.model import Model
 
     raw = load(config)

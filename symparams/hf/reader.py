@@ -10,8 +10,9 @@ Sizes must be JSON integers: ``true`` is not an int, and ``4096.0`` is refused
 rather than silently truncated (transformers would build a different layer or
 fail later; a count from it could not be trusted).
 
+>>> from symparams.hf.fields import llama_like
 >>> raw = load({"model_type": "llama", "hidden_size": 4096.0})
->>> Fields(raw, FIELDS["llama"]).size("hidden")
+>>> Fields(raw, llama_like()).size("hidden")
 Traceback (most recent call last):
 ...
 symparams.errors.ConfigError: config dict: field 'hidden_size' = 4096.0 must be a positive integer (a JSON integer such as 4096, not a float)
@@ -28,12 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from symparams.errors import ConfigError, UnknownModelError
-from symparams.hf.fields import DERIVED, FIELDS, REQUIRED, SUPPORTED_MODEL_TYPES, Field
+from sympy import Symbol
+
+from symparams.errors import ConfigError
+from symparams.hf.fields import DERIVED, REQUIRED, Field
 
 __all__ = ["RawConfig", "Fields", "load"]
 
-_NULL_DERIVES = ("kv_heads", "head_dim", "ffn", "proj_dim", "parallel_norms", "window")
+_NULL_DERIVES = ("kv_heads", "head_dim", "ffn", "proj_dim", "parallel_norms", "window")  # null: derive it
 
 
 @dataclass(frozen=True)
@@ -46,18 +49,16 @@ class RawConfig:
 
     @property
     def model_type(self) -> str:
-        """The ``model_type``, checked against the supported families."""
+        """The ``model_type`` string (whether a family reads it is :mod:`symparams.families`' call)."""
         if "model_type" not in self.data:
+            from symparams.families import SUPPORTED_MODEL_TYPES
+
             raise ConfigError(
                 f"{self.where}: missing field 'model_type' (expected one of: {', '.join(SUPPORTED_MODEL_TYPES)})"
             )
         mt = self.data["model_type"]
         if not isinstance(mt, str):
             raise ConfigError(f"{self.where}: field 'model_type' = {mt!r} must be a string")
-        if mt not in FIELDS:
-            raise UnknownModelError(
-                f"{self.where}: unsupported model_type {mt!r}; supported: {', '.join(SUPPORTED_MODEL_TYPES)}"
-            )
         return mt
 
 
@@ -111,11 +112,47 @@ def load(config) -> RawConfig:
 
 
 class Fields:
-    """Typed, validated access to one family's fields of a :class:`RawConfig`."""
+    """Typed, validated access to one family's fields of a :class:`RawConfig`, and the sizes
+    a builder binds to symbols (:meth:`use`, :meth:`bind`; read back with :meth:`values`)."""
 
     def __init__(self, raw: RawConfig, table: Mapping[str, Field]) -> None:
         self.raw = raw
         self.table = table
+        self._values: dict[Symbol, int] = {}
+
+    def use(self, name: str, symbol: Symbol | None = None) -> Symbol:
+        """Read the size ``name``, bind it to its field's symbol (or ``symbol``), return the symbol.
+
+        >>> from symparams.hf.fields import llama_like
+        >>> f = Fields(load({"hidden_size": 64}), llama_like())
+        >>> f.use("hidden"), f.values()
+        (h, {'h': 64})
+        """
+        sym = symbol if symbol is not None else self.table[name].symbol
+        if sym is None:
+            raise KeyError(f"field {name!r} names no symbol; pass one")
+        value = self.size(name)
+        if value is DERIVED or not isinstance(value, int):
+            raise self.error(f"field {self.key(name)!r} has no value to bind to {sym}")
+        return self.bind(sym, value)
+
+    def bind(self, symbol: Symbol, value: int) -> Symbol:
+        """Record ``symbol = value`` (a derived size, e.g. the number of sliding-window layers)."""
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise self.error(f"{symbol} = {value!r} must be a positive integer")
+        known = self._values.get(symbol)
+        if known is not None and known != value:
+            raise self.error(f"{symbol} is both {known} and {value}")
+        self._values[symbol] = value
+        return symbol
+
+    def unbind(self, symbol: Symbol) -> None:
+        """Forget a bound size (a builder that turned out not to use it)."""
+        self._values.pop(symbol, None)
+
+    def values(self) -> dict[str, int]:
+        """Every bound size, by symbol name."""
+        return {sym.name: v for sym, v in self._values.items()}
 
     def _lookup(self, name: str) -> tuple[Field, str, Any, bool]:
         spec = self.table[name]
@@ -158,6 +195,15 @@ class Fields:
             raise self._fail(key, value, "a positive integer" + hint)
         if value <= 0:
             raise self._fail(key, value, "a positive integer")
+        return value
+
+    def count(self, name: str) -> int:
+        """A non-negative int (a layer index or a number of layers: 0 is valid), or the class default."""
+        spec, key, value, present = self._lookup(name)
+        if value is None:
+            return self._absent(name, spec, key, present)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self._fail(key, value, "a non-negative integer")
         return value
 
     def flag(self, name: str) -> bool:

@@ -21,7 +21,7 @@ $$\\text{attention} = 4 h^{2} = 10{,}240{,}000$$
 
 from __future__ import annotations
 
-from symparams.errors import ConventionError
+from symparams.options import choose
 
 __all__ = ["STYLES", "display_math", "check_style"]
 
@@ -34,10 +34,7 @@ WRAP = 110
 
 def check_style(style: str) -> str:
     """The canonical style name (``"dollars"`` is accepted for ``"$$"``)."""
-    style = _ALIASES.get(style, style)
-    if style not in STYLES:
-        raise ConventionError(f"unknown LaTeX style {style!r}; choose one of: aligned, align*, $$ (or dollars)")
-    return style
+    return choose("LaTeX style", _ALIASES.get(style, style), STYLES, hint="'dollars' is accepted for '$$'")
 
 
 def _aligned_lines(lhs: str, steps: list[str]) -> list[str]:

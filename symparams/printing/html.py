@@ -4,7 +4,7 @@ Formulas are written as ``\\(…\\)`` (inline) and ``\\[…\\]`` (display), the
 delimiters KaTeX's auto-render and MathJax both find; every string is
 HTML-escaped, so ``&`` in an ``aligned`` block reaches the typesetter intact.
 
->>> from symparams.model import model
+>>> from symparams.presets import model
 >>> html = breakdown_html(model("cs336-gpt2-xl").params)
 >>> "<td>\\\\(3 d_{\\\\mathrm{ff}} h\\\\)</td><td>30,720,000</td>" in html
 True
@@ -15,7 +15,7 @@ from __future__ import annotations
 from html import escape
 
 from symparams.printing.latex import latex
-from symparams.printing.markdown import breakdown_rows
+from symparams.printing.rows import breakdown_rows
 from symparams.units import format_int
 
 __all__ = ["breakdown_html", "html_page", "inline_math", "display_math_html", "KATEX_VERSION"]
@@ -45,9 +45,9 @@ def breakdown_html(evaluation_or_breakdown, values=None, *, title: str = "", sep
     if bd.convention:
         caption += f" ({bd.unit}; {bd.convention})"
     rows = [
-        f"<tr><td>{escape(label)}</td><td>{inline_math(latex(expr))}</td>"
-        f"<td>{'' if v is None else format_int(v, sep)}</td></tr>"
-        for label, expr, v in breakdown_rows(bd, values)
+        f"<tr><td>{escape(row.text)}</td><td>{inline_math(latex(row.expr))}</td>"
+        f"<td>{'' if row.value is None else format_int(row.value, sep)}</td></tr>"
+        for row in breakdown_rows(bd, values)
     ]
     return (
         '<table class="symparams">\n'

@@ -28,12 +28,12 @@ from typing import Mapping
 import sympy
 
 from symparams._expr import as_expr
-from symparams.errors import ConventionError
+from symparams.options import choose
 from symparams.symbols import LATEX_NAMES
 
 __all__ = [
     "GROUPINGS", "grouping_sep", "latex", "latex_int", "latex_number", "latex_substituted",
-    "latex_text", "breakdown_latex", "breakdown_latex_rows",
+    "latex_text", "latex_row_label", "breakdown_latex", "breakdown_latex_rows",
 ]
 
 #: Digit-group separators by name: ``{,}`` keeps the comma tight in math mode.
@@ -50,13 +50,11 @@ def grouping_sep(grouping: str) -> str:
     >>> grouping_sep("dots")
     Traceback (most recent call last):
     ...
-    symparams.errors.ConventionError: unknown digit grouping 'dots'; choose one of: comma, thin, none
+    symparams.errors.OptionError: digit grouping='dots' is not one of: comma, thin, none
     """
-    if grouping in GROUPINGS:
-        return GROUPINGS[grouping]
-    if grouping in GROUPINGS.values():
+    if isinstance(grouping, str) and grouping in GROUPINGS.values():
         return grouping
-    raise ConventionError(f"unknown digit grouping {grouping!r}; choose one of: {', '.join(GROUPINGS)}")
+    return choose("digit grouping", grouping, GROUPINGS)
 
 
 def latex(expr, **options) -> str:
@@ -157,27 +155,39 @@ def breakdown_latex_rows(breakdown, values=None, *, sep: str = "{,}",
     """
     from sympy import expand
 
-    from symparams.printing.markdown import breakdown_rows
+    from symparams.printing.rows import breakdown_rows
 
     rows = []
-    last = len(breakdown_rows(breakdown)) - 1
-    for i, (label, expr, value) in enumerate(breakdown_rows(breakdown, values)):
-        steps = [latex(expr)]
-        if i == last:
-            steps.append(latex(expand(expr)))
-        elif substitute and values is not None and expr.free_symbols:
-            steps.append(latex_substituted(expr, values, sep))
-        if value is not None:
-            steps.append(latex_number(value, sep))
+    for row in breakdown_rows(breakdown, values):
+        steps = [latex(row.expr)]
+        if row.kind == "total":
+            steps.append(latex(expand(row.expr)))
+        elif substitute and values is not None and row.expr.free_symbols:
+            steps.append(latex_substituted(row.expr, values, sep))
+        if row.value is not None:
+            steps.append(latex_number(row.value, sep))
         deduped = [step for j, step in enumerate(steps) if j == 0 or step != steps[j - 1]]
-        rows.append((latex_text(label), deduped))
+        rows.append((latex_row_label(row), deduped))
     return rows
+
+
+def latex_row_label(row) -> str:
+    r"""A row's label in LaTeX: its words as ``\text{…}``, a count as math
+    (``\text{one moe block (}{\times}\left(l - l_{\mathrm{dense}}\right)\text{)}``)."""
+    if row.times is None:
+        return latex_text(row.words)
+    from sympy import Add
+
+    times = latex(row.times)
+    if isinstance(row.times, Add):
+        times = rf"\left({times}\right)"
+    return latex_text(f"{row.words} (") + r"{\times}" + times + latex_text(f"{row.per})")
 
 
 def breakdown_latex(breakdown, values=None, *, sep: str = "{,}", substitute: bool = False) -> str:
     """A breakdown as an ``aligned`` block: one row per piece, then the total.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> print(breakdown_latex(architecture("gpt-classic").params()).splitlines()[-1])
     \\text{total parameters} &= V h + l \\left(12 h^{2} + 13 h\\right) = 12 h^{2} l + V h + 13 h l\\end{aligned}
     """

@@ -3,7 +3,7 @@
 Formulas are inline LaTeX (``$…$``), which GitHub, Jupyter and most blog
 engines render; numbers are exact with comma grouping.
 
->>> from symparams.architectures import architecture
+>>> from symparams.families import architecture
 >>> print(breakdown_table(architecture("gpt-classic").params()).splitlines()[2])
 | token embedding | $V h$ |  |
 """
@@ -11,30 +11,10 @@ engines render; numbers are exact with comma grouping.
 from __future__ import annotations
 
 from symparams.printing.latex import latex
+from symparams.printing.rows import breakdown_rows
 from symparams.units import format_int
 
-__all__ = ["breakdown_rows", "breakdown_table", "markdown_table"]
-
-
-def breakdown_rows(breakdown, values=None) -> list[tuple[str, object, int | None]]:
-    """(label, formula, value or None) rows: each piece, one block after the
-    block's pieces, then the total."""
-    from symparams.values import evaluate
-
-    def value(expr):
-        return None if values is None else evaluate(expr, values)
-
-    last_in_block = max((i for i, p in enumerate(breakdown.pieces) if p.in_block), default=None)
-    rows = []
-    for i, p in enumerate(breakdown.pieces):
-        label = p.label
-        if p.count != 1:
-            label += f" (×{p.count}{' per block' if p.in_block else ''})"
-        rows.append((label, p.expr, value(p.expr)))
-        if i == last_in_block:
-            rows.append((f"one block (×{breakdown.layers})", breakdown.block, value(breakdown.block)))
-    rows.append((f"total {breakdown.quantity}", breakdown.total, value(breakdown.total)))
-    return rows
+__all__ = ["breakdown_table", "markdown_table"]
 
 
 def markdown_table(header: tuple[str, ...], rows) -> str:
@@ -50,8 +30,8 @@ def breakdown_table(breakdown, values=None, *, title: str = "", sep: str = ",") 
     ``sep`` groups the digits of the values (``","``, or ``"\u2009"`` for a thin space).
     """
     cells = [
-        (label, f"${latex(expr)}$", "" if v is None else format_int(v, sep))
-        for label, expr, v in breakdown_rows(breakdown, values)
+        (row.text, f"${latex(row.expr)}$", "" if row.value is None else format_int(row.value, sep))
+        for row in breakdown_rows(breakdown, values)
     ]
     out = markdown_table(("piece", "formula", "value"), cells)
     head = f"**{title}** — {breakdown.quantity}" if title else ""

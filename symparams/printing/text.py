@@ -1,6 +1,6 @@
 """Plain-text renderings for terminals and ``print()``: aligned columns, SymPy ``str`` formulas.
 
->>> from symparams.model import model
+>>> from symparams.presets import model
 >>> gpt2 = model("gpt2")
 >>> lines = breakdown_text(gpt2.params.breakdown, gpt2.values).splitlines()
 >>> lines[0]
@@ -18,10 +18,10 @@ __all__ = ["breakdown_text"]
 
 def breakdown_text(breakdown, values=None) -> str:
     """The breakdown as aligned text: piece, formula, value (when ``values`` are given)."""
-    from symparams.printing.markdown import breakdown_rows
+    from symparams.printing.rows import breakdown_rows
 
-    rows = [(label, str(expr), "" if v is None else format_int(v))
-            for label, expr, v in breakdown_rows(breakdown, values)]
+    rows = [(row.text, str(row.expr), "" if row.value is None else format_int(row.value))
+            for row in breakdown_rows(breakdown, values)]
     label_w = max(len(r[0]) for r in rows)
     formula_w = max(len(r[1]) for r in rows)
     value_w = max(len(r[2]) for r in rows)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Mapping
 
-from symparams.errors import ConventionError
+from symparams.costs.registry import COSTS as REGISTRY, breakdown
 
 try:
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
@@ -39,15 +39,8 @@ from symparams.testing.strategies import _arch, sizes
 
 __all__ = ["COSTS", "Counterexample", "FormulaMismatch", "check_formula", "find_counterexample", "library_cost"]
 
-#: Cost names :func:`check_formula` understands, and what each one is.
-COSTS = {
-    "params": "trainable parameters",
-    "buffers": "non-trainable buffer elements (RoPE tables)",
-    "flops": "forward FLOPs over b×s tokens, default convention (FlopCounterMode)",
-    "kv_cache": "KV cache bytes for b sequences of s+n tokens (dtype=, default bf16)",
-    "kv_cache_elements": "KV cache elements for b sequences of s+n tokens",
-    "saved_tensors": "bytes autograd saves for backward (gpt-classic; dtype=, default bf16)",
-}
+#: cost names :func:`check_formula` understands: every cost of the registry (and its aliases)
+COSTS = {name: cost.description for name, cost in REGISTRY.items()}
 
 
 @dataclass(frozen=True)
@@ -79,29 +72,14 @@ class FormulaMismatch(AssertionError):
         self.counterexample = counterexample
 
 
-def library_cost(arch, cost: str, *, dtype: str = "bf16"):
-    """The library's formula for ``cost`` (a SymPy expression over the symbols).
+def library_cost(arch, cost: str, *, dtype: str = "bf16", convention=None):
+    """The library's formula for ``cost`` (a name of :data:`symparams.costs.registry.COSTS`, or an
+    alias such as ``"flops"``), a SymPy expression over the symbols.
 
     >>> library_cost(_arch("gpt-classic"), "kv_cache_elements")
     2*b*h*l*(n + s)
     """
-    if cost == "params":
-        return arch.params().total
-    if cost == "buffers":
-        return arch.buffers().total
-    if cost == "flops":
-        return arch.forward_flops().total
-    if cost == "kv_cache":
-        return arch.kv_cache(dtype=dtype).total
-    if cost == "kv_cache_elements":
-        from symparams.costs.kv_cache import kv_cache_elements
-
-        return kv_cache_elements(arch).total
-    if cost == "saved_tensors":
-        from symparams.costs.saved_tensors import saved_tensors
-
-        return saved_tensors(arch, dtype=dtype).total
-    raise ConventionError(f"unknown cost {cost!r}; choose one of: {', '.join(COSTS)}")
+    return breakdown(arch, cost, convention, dtype=dtype).total
 
 
 def _evaluate_candidate(candidate, values: Mapping[str, int]) -> Fraction:

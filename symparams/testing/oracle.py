@@ -47,25 +47,19 @@ __all__ = [
     "hf_kv_cache_elements",
     "hf_kv_cache_shapes",
     "shrink_config",
-    "SUPPORTED_MODEL_TYPES",
-    "MOE_MODEL_TYPES",
 ]
 
-SUPPORTED_MODEL_TYPES = (
-    "gpt2",
-    "llama",
-    "mistral",
-    "mixtral",
-    "qwen2",
-    "gemma",
-    "gpt_neox",
-    "opt",
-    "phi",
-    "falcon",
-)
+def _family(config: dict):
+    from symparams.families import FAMILIES
 
-#: model types whose routing is data dependent (top-k experts)
-MOE_MODEL_TYPES = ("mixtral", "qwen2_moe", "qwen3_moe", "olmoe")
+    return FAMILIES.get(config.get("model_type"))
+
+
+def _is_moe(config: dict) -> bool:
+    """Routing is data dependent (top-k experts): the family says so."""
+    fam = _family(config)
+    return fam is not None and fam.moe
+
 
 # keys of a published config.json that only describe the checkpoint / hub and
 # that we drop before building a config object (they are harmless, but
@@ -229,7 +223,7 @@ def _run_forward(config: dict, batch: int, seq: int, *, mode: str, use_cache: bo
 
     # aten._grouped_mm (the default MoE experts path in transformers 5) only
     # has a bf16 meta kernel on CPU; FLOP counts do not depend on the dtype.
-    dtype = torch.bfloat16 if config.get("model_type") in MOE_MODEL_TYPES else torch.float32
+    dtype = torch.bfloat16 if _is_moe(config) else torch.float32
     with FakeTensorMode(allow_non_fake_inputs=True):
         model = _build_model(config, dtype=dtype)
         return _forward(model)
@@ -242,7 +236,7 @@ def _default_mode(config: dict) -> str:
     16 bytes: in bf16, sizes that are multiples of 8. Configs that break this
     are tiny test configs, which run on real CPU tensors instead.
     """
-    if config.get("model_type") in MOE_MODEL_TYPES:
+    if _is_moe(config):
         sizes = tuple(config.get(key, 8) for key in ("hidden_size", "intermediate_size", "moe_intermediate_size"))
         if any(isinstance(d, int) and d % 8 for d in sizes):
             return "real"
@@ -328,17 +322,23 @@ def hf_kv_cache_elements(config: dict, batch: int, seq: int, *, mode: str | None
 # shrinking real configs
 # ---------------------------------------------------------------------------
 
-# per family: config key names (None = family has no such key)
-_KEYS: dict[str, dict[str, str | None]] = {
-    "gpt2": dict(hidden="n_embd", layers="n_layer", heads="n_head", kv=None, inter="n_inner", pos="n_positions"),
-    "gpt_bigcode": dict(hidden="n_embd", layers="n_layer", heads="n_head", kv=None, inter="n_inner", pos="n_positions"),
-    "opt": dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv=None, inter="ffn_dim", pos="max_position_embeddings"),
-    "gpt_neox": dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv=None, inter="intermediate_size", pos=None),
-    "phi": dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv="num_key_value_heads", inter="intermediate_size", pos=None),
-    "falcon": dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv="num_kv_heads", inter="ffn_hidden_size", pos=None),
-    "bloom": dict(hidden="hidden_size", layers="n_layer", heads="n_head", kv=None, inter=None, pos=None),
-}
-_DEFAULT_KEYS = dict(hidden="hidden_size", layers="num_hidden_layers", heads="num_attention_heads", kv="num_key_value_heads", inter="intermediate_size", pos=None)
+def _keys(config: dict) -> dict[str, str | None]:
+    """The config's own key for each size ``shrink_config`` changes, from the family's field table
+    (the first of a field's key and aliases present in ``config``); ``None`` where the family has no
+    such field. Learned position tables (``pos``) are shrunk; rotary families keep their context."""
+    from symparams.hf import from_hf_config
+
+    fields = _family(config).fields
+
+    def key(name):
+        spec = fields.get(name)
+        if spec is None:
+            return None
+        return next((k for k in (spec.key, *spec.aliases) if k in config), spec.key)
+
+    learned = bool(from_hf_config(config).architecture.components("positions"))
+    return dict(hidden=key("hidden"), layers=key("layers"), heads=key("heads"), kv=key("kv_heads"),
+                inter=key("ffn"), pos=key("positions") if learned else None)
 
 
 def _round_to(x: float, m: int) -> int:
@@ -385,7 +385,7 @@ def shrink_config(
     """
     c = copy.deepcopy(dict(config))
     mt = c.get("model_type")
-    keys = _KEYS.get(mt, _DEFAULT_KEYS)
+    keys = _keys(c)
     hk, lk, nk, kvk, ik, pk = (keys[x] for x in ("hidden", "layers", "heads", "kv", "inter", "pos"))
 
     hidden0 = int(c[hk])
@@ -449,8 +449,8 @@ def shrink_config(
     if ik is not None and c.get(ik) is not None:
         c[ik] = _round_to(int(c[ik]) / hidden0 * hidden, 8)
     # MoE expert MLP widths in other families
-    for k in ("moe_intermediate_size", "shared_expert_intermediate_size"):
-        if c.get(k) is not None:
+    for k in ("moe_intermediate_size", "shared_expert_intermediate_size", "intermediate_size"):
+        if k != ik and c.get(k) is not None:
             c[k] = _round_to(int(c[k]) / hidden0 * hidden, 8)
 
     # --- OPT projection dim ---

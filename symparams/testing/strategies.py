@@ -11,7 +11,7 @@ Needs the ``test`` extra (``pip install 'symparams[test]'``, which brings
 Hypothesis); ``import symparams`` never imports Hypothesis.
 
 >>> from hypothesis import given
->>> from symparams.architectures import architecture
+>>> from symparams.families import architecture
 >>> P = architecture("gpt-classic").params()
 >>> @given(sizes("gpt-classic"))
 ... def test_total(sz):
@@ -21,17 +21,18 @@ Hypothesis); ``import symparams`` never imports Hypothesis.
 >>> sizes("gpt2", min_layers=3, max_layers=2)
 Traceback (most recent call last):
 ...
-symparams.errors.ConfigError: Cannot have max_layers=2 < min_layers=3
+symparams.errors.OptionError: Cannot have max_layers=2 < min_layers=3
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symparams.errors import ConfigError
+from symparams.errors import OptionError
+from symparams.families.sampling import divisors
 
 try:
-    from hypothesis import strategies as st
+    from hypothesis import assume, strategies as st
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         "symparams.testing needs Hypothesis: pip install 'symparams[test]'"
@@ -75,44 +76,45 @@ class Bounds:
         for name in fields:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ConfigError(f"{name}={value!r} must be an int")
+                raise OptionError(f"{name}={value!r} must be an int")
             if value < 1:
-                raise ConfigError(f"{name}={value} must be >= 1 (sizes are positive integers)")
+                raise OptionError(f"{name}={value} must be >= 1 (sizes are positive integers)")
         for name in fields:
             if name.startswith("min_"):
                 stem = name[4:]
                 lo, hi = getattr(self, name), getattr(self, "max_" + stem)
                 if hi < lo:
-                    raise ConfigError(f"Cannot have max_{stem}={hi} < min_{stem}={lo}")
+                    raise OptionError(f"Cannot have max_{stem}={hi} < min_{stem}={lo}")
 
     def span(self, stem: str):
         """The integer strategy for ``min_<stem> … max_<stem>``."""
         return st.integers(getattr(self, "min_" + stem), getattr(self, "max_" + stem))
 
 
-def divisors(n: int) -> list[int]:
-    """Positive divisors of ``n``, ascending (``divisors(12)`` → 1, 2, 3, 4, 6, 12).
-
-    >>> divisors(12)
-    [1, 2, 3, 4, 6, 12]
-    """
-    return [d for d in range(1, n + 1) if n % d == 0]
-
-
 def symbols_needed(arch) -> set[str]:
-    """Names of every symbol any cost of ``arch`` depends on (plus ``b, s, n``).
+    """Names of every symbol any cost of ``arch`` depends on (plus ``b, s, n``), stack counts included.
 
     >>> sorted(symbols_needed(_arch("gpt-classic")))
     ['V', 'b', 'h', 'l', 'n', 's']
     """
-    exprs = [arch.params().total, arch.buffers().total, arch.forward_flops().total, arch.kv_cache().total]
+    exprs = [arch.params().total, arch.buffers().total, arch.forward_flops().total, arch.kv_cache().total,
+             *(st.count for st in arch.stacks)]
     names = {sym.name for e in exprs for sym in e.free_symbols}
     return names | {"b", "s", "n"}
 
 
+#: symbols that count some of the ``l`` layers: drawn below ``l`` so that ``l - x`` stays positive
+_LAYER_PARTS = ("l_local", "l_dense")
+#: bounds (``Bounds`` stem) of the other symbols a strategy may meet
+_STEMS = {"d_emb": "head_dim", "d_sh": "ffn", "d_moe": "ffn", "r_q": "ffn", "r_kv": "ffn", "d_nope": "head_dim",
+          "d_rope": "head_dim", "d_v": "head_dim", "n_sh": "experts", "w": "seq", "s_enc": "seq",
+          "l_dec": "layers", "n_rb": "positions", "n_p": "seq", "c_in": "heads", "p": "head_dim", "n_cls": "vocab",
+          "t": "heads", "n_dp": "heads"}
+
+
 def _arch(architecture):
     if isinstance(architecture, str):
-        from symparams.architectures import architecture as _lookup
+        from symparams.families import architecture as _lookup
 
         return _lookup(architecture)
     return architecture
@@ -136,7 +138,7 @@ def sizes(architecture="gpt-classic", **bounds):
 
     Raises
     ------
-    ConfigError
+    OptionError
         At call time, if a bound is not a positive int or a maximum is below
         its minimum (``Cannot have max_layers=2 < min_layers=3``).
 
@@ -149,18 +151,37 @@ def sizes(architecture="gpt-classic", **bounds):
     needed = symbols_needed(arch)
     even_head = _has_rope(arch)
     if even_head and b.max_head_dim < 2 * ((b.min_head_dim + 1) // 2):
-        raise ConfigError(
+        raise OptionError(
             f"{arch.name} counts a RoPE table, which needs an even head size; "
             f"min_head_dim={b.min_head_dim} … max_head_dim={b.max_head_dim} holds none"
         )
-    return _sizes(b, frozenset(needed), even_head)
+    if any(x in needed for x in _LAYER_PARTS) and b.max_layers < 2:
+        raise OptionError(f"{arch.name} splits its layers into stacks, which needs max_layers >= 2 "
+                          f"(got max_layers={b.max_layers})")
+    return _sizes(b, frozenset(needed), even_head, arch)
 
 
-def _sizes(bounds: Bounds, needed: frozenset, even_head: bool):
+def _whole(arch, out: dict) -> bool:
+    """Whether every cost of ``arch`` is a whole number at ``out`` (divisibility the formulas assume)."""
+    from symparams.errors import MissingValueError
+    from symparams.values import evaluate_exact, normalize_values
+
+    sizes = normalize_values(out)
+    exprs = [arch.params().total, arch.buffers().total, arch.forward_flops().total, arch.kv_cache().total]
+    try:
+        return all(evaluate_exact(e, sizes).denominator == 1 for e in exprs) and \
+            all(evaluate_exact(st.count, sizes) > 0 for st in arch.stacks)
+    except MissingValueError:  # pragma: no cover - every needed symbol is drawn
+        return False
+
+
+def _sizes(bounds: Bounds, needed: frozenset, even_head: bool, arch):
     @st.composite
     def draw_sizes(draw):
         out: dict[str, int] = {}
-        out["l"] = draw(bounds.span("layers"))
+        parts = [x for x in _LAYER_PARTS if x in needed]
+        out["l"] = draw(st.integers(max(bounds.min_layers, len(parts) + 1), max(bounds.max_layers, len(parts) + 1))
+                        if parts else bounds.span("layers"))
         heads = draw(bounds.span("heads"))
         if even_head:
             half = st.integers((bounds.min_head_dim + 1) // 2, bounds.max_head_dim // 2)
@@ -188,8 +209,16 @@ def _sizes(bounds: Bounds, needed: frozenset, even_head: bool):
         out["b"] = draw(bounds.span("batch"))
         out["s"] = draw(bounds.span("seq"))
         out["n"] = draw(bounds.span("new_tokens"))
+        left = out["l"] - 1
+        for x in parts:  # each a part of the layers, the rest at least one layer
+            out[x] = draw(st.integers(1, max(1, left - (len(parts) - 1))))
+            left -= out[x]
+        for name in sorted(needed - set(out) - {"b", "s", "n"}):
+            out[name] = draw(bounds.span(_STEMS.get(name, "head_dim")))
         # l, h and a always: h % a is part of what makes a config valid even
         # where a formula does not mention a (heads cancel: a · h/a = h).
-        return {name: value for name, value in out.items() if name in needed or name in ("l", "h", "a")}
+        out = {name: value for name, value in out.items() if name in needed or name in ("l", "h", "a")}
+        assume(_whole(arch, out))
+        return out
 
     return draw_sizes()

@@ -1,6 +1,6 @@
 """The CS336 (Stanford, assignment 1) "transformer accounting" questions, one call each.
 
-Architecture A (:mod:`symparams.architectures.cs336`) with the GPT-2 shapes
+Architecture A (:mod:`symparams.families.cs336`) with the GPT-2 shapes
 (presets ``cs336-gpt2-small`` … ``cs336-gpt2-xl``, ``d_ff = 4h``, ``V = 50,257``,
 context 1,024). Conventions, as the assignment states them:
 
@@ -67,7 +67,7 @@ GROUPS = {
 
 
 def _model(name: str):
-    from symparams.model import model
+    from symparams.presets import model
 
     return model(name)
 
@@ -92,9 +92,9 @@ def flop_shares(name: str = XL, seq: int = 1024) -> dict[str, Fraction]:
     >>> sum(shares.values())
     Fraction(1, 1)
     """
-    ev = _model(name).forward_flops(batch=1, seq=seq)
-    total = ev.total
-    return {group: Fraction(sum(ev[key] for key in keys), total) for group, keys in GROUPS.items()}
+    from symparams.studies.analysis import flop_shares as shares
+
+    return shares(_model(name), GROUPS, seq=seq)
 
 
 def shares_by_size(seq: int = 1024) -> dict[str, dict[str, Fraction]]:

@@ -2,14 +2,14 @@
 generation, arithmetic intensity and the roofline bound of a device.
 
 Decode FLOPs are *derived*, not typed: under the exact causal count
-(:data:`~symparams.conventions.CAUSAL_EXACT`, each query sees itself and the
-tokens before it) a forward pass over ``S`` tokens costs ``F(S)``, and the token
+(:data:`~symparams.conventions.CAUSAL_EXACT`: the query-key pairs each layer's
+mask keeps, so a causal query sees itself and the tokens before it) a forward pass over ``S`` tokens costs ``F(S)``, and the token
 at position ``S`` costs ``F(S) − F(S−1)`` when the earlier keys and values are
 cached. Bytes moved count the weights read once per step and the KV cache read
 (and the new K, V written); activations are not counted (they stay on chip for
 one token, and are small beside the weights).
 
->>> from symparams.architectures import architecture
+>>> from symparams.families import architecture
 >>> from symparams.symbols import s, n
 >>> decode_flops(architecture("gpt-classic"))
 2*V*b*h + 24*b*h**2*l + 4*b*h*l*n + 4*b*h*l*s
@@ -25,7 +25,7 @@ from sympy import Dummy, Expr, Ge, Integer, Max, cancel, expand, factor, solve, 
 
 from symparams._expr import as_expr
 from symparams.conventions import CAUSAL_EXACT, FlopConvention
-from symparams.errors import ConfigError
+from symparams.options import choose
 from symparams.symbols import b as _b, n as _n, s as _s
 from symparams.units import dtype_bytes
 from symparams.values import evaluate_exact, normalize_values
@@ -40,13 +40,13 @@ __all__ = [
 def _forward(arch, convention: FlopConvention, tokens) -> Expr:
     from symparams.costs.flops import forward_flops
 
-    return forward_flops(arch, convention, b=_b, s=tokens).total
+    return forward_flops(arch, convention, b=_b).total.xreplace({_s: as_expr(tokens)})
 
 
 def prefill_flops(arch, convention: FlopConvention = CAUSAL_EXACT, *, tokens=_s) -> Expr:
     """FLOPs of the prompt: one forward pass over ``b × tokens`` (causal pairs only by default).
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> prefill_flops(architecture("gpt-classic"))
     2*V*b*h*s + 24*b*h**2*l*s + 2*b*h*l*s**2 + 2*b*h*l*s
     """
@@ -67,7 +67,7 @@ def decode_flops(arch, *, position=_s + _n, convention: FlopConvention = CAUSAL_
 def generation_flops(arch, *, convention: FlopConvention = CAUSAL_EXACT) -> Expr:
     """FLOPs of a prompt of ``s`` tokens and ``n`` generated ones: prefill + Σ decode = ``F(s+n)``.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> arch = architecture("gpt-classic")
     >>> from sympy import expand
     >>> from symparams.symbols import s, n
@@ -96,7 +96,7 @@ def _kv(arch, dtype: str, tokens) -> Expr:
 def prefill_bytes(arch, *, weight_dtype: str = "bf16", kv_dtype: str = "bf16", tokens=_s) -> Expr:
     """Bytes moved by the prefill: the weights read once, the K and V of ``tokens`` written.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> prefill_bytes(architecture("gpt-classic"))
     2*V*h + 4*b*h*l*s + 24*h**2*l + 26*h*l
     """
@@ -107,7 +107,7 @@ def decode_bytes(arch, *, weight_dtype: str = "bf16", kv_dtype: str = "bf16", po
     """Bytes moved by one decode step: the weights, and the KV cache of ``position`` tokens
     (the ``position − 1`` cached read, the new token's written).
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> decode_bytes(architecture("gpt-classic"))
     2*V*h + 4*b*h*l*n + 4*b*h*l*s + 24*h**2*l + 26*h*l
     """
@@ -119,7 +119,7 @@ def kv_cache_over_generation(arch, *, dtype: str = "bf16") -> Expr:
 
     The total KV traffic of a generation; divide by ``n`` for the mean cache size.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> factor(kv_cache_over_generation(architecture("gpt-classic"), dtype="fp16"))
     2*b*h*l*n*(n + 2*s + 1)
     """
@@ -130,7 +130,7 @@ def kv_cache_over_generation(arch, *, dtype: str = "bf16") -> Expr:
 def arithmetic_intensity(flops, bytes_moved) -> Expr:
     """FLOPs per byte moved, ``flops / bytes_moved``, as a reduced fraction.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> arch = architecture("gpt-classic")
     >>> from symparams.symbols import l, h, V, s, n
     >>> arithmetic_intensity(decode_flops(arch), decode_bytes(arch)).xreplace({s: 1, n: 1, l: 1, h: 1, V: 1})
@@ -193,7 +193,7 @@ class Roofline:
 def roofline(flops, bytes_moved, device: Device | str) -> Roofline:
     """The roofline bound of ``flops`` and ``bytes_moved`` on ``device`` (a :class:`Device` or a name).
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> arch = architecture("gpt-classic")
     >>> r = roofline(decode_flops(arch), decode_bytes(arch), "A100-SXM4-80GB")
     >>> r.at({"l": 48, "h": 1600, "V": 50257, "b": 1, "s": 1000, "n": 24})["bound"]
@@ -205,9 +205,7 @@ def roofline(flops, bytes_moved, device: Device | str) -> Roofline:
 def _device(device: Device | str) -> Device:
     if isinstance(device, Device):
         return device
-    if device not in DEVICES:
-        raise ConfigError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
-    return DEVICES[device]
+    return choose("device", device, DEVICES)
 
 
 def compute_bound_condition(arch, device: Device | str, values: Mapping, *, phase: str = "decode",
@@ -219,7 +217,7 @@ def compute_bound_condition(arch, device: Device | str, values: Mapping, *, phas
     elif phase == "prefill":
         f, by = prefill_flops(arch), prefill_bytes(arch, weight_dtype=weight_dtype, kv_dtype=kv_dtype)
     else:
-        raise ConfigError(f"phase={phase!r} is not one of: decode, prefill")
+        choose("phase", phase, ("decode", "prefill"))
     sizes = {k: Integer(v) for k, v in normalize_values(values).items() if k not in (_b, _s, _n)}
     cond = roofline(f, by, device).compute_bound
     return Ge(expand(cond.lhs.xreplace(sizes)), 0)
@@ -231,7 +229,7 @@ def critical_batch(arch, device: Device | str, values: Mapping, *, position=_s +
     (``n``) — ``oo`` never, when the KV cache alone outruns the ridge.
 
     >>> from symparams.symbols import s, n
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> sizes = {"l": 48, "h": 1600, "V": 50257}
     >>> bstar = critical_batch(architecture("gpt-classic"), "A100-SXM4-80GB", sizes)
     >>> round(float(bstar.xreplace({s: 1, n: 1})), 1)   # ridge 312/2.039 = 153.0, + KV and biases

@@ -15,7 +15,7 @@ LayerNorm — the model ``transformers`` builds for ``model_type: gpt2``.
 
 from __future__ import annotations
 
-from symparams.architecture import Architecture
+from symparams.architecture import Architecture, decoder
 from symparams.components import Attention, LayerNorm, LearnedPositions, MLP, OutputHead, TokenEmbedding
 from symparams.symbols import V, a, h, s_max
 
@@ -33,10 +33,10 @@ def _gpt_block():
 
 def gpt_classic() -> Architecture:
     """Worked example B: ``12·l·h² + 13·l·h + V·h`` parameters."""
-    return Architecture(
-        name="gpt-classic",
-        title="Classic GPT decoder (LayerNorm, biases, FFN 4h, tied embeddings)",
-        embeddings=(TokenEmbedding(V, h),),
+    return decoder(
+        "gpt-classic",
+        "Classic GPT decoder (LayerNorm, biases, FFN 4h, tied embeddings)",
+        embed=(TokenEmbedding(V, h),),
         block=_gpt_block(),
         final=(OutputHead(h, V, tied=True),),
         notes=(
@@ -48,10 +48,10 @@ def gpt_classic() -> Architecture:
 
 def gpt2() -> Architecture:
     """GPT-2: gpt-classic plus learned positions ``s_max·h`` and the final LayerNorm ``2h``."""
-    return Architecture(
-        name="gpt2",
-        title="GPT-2 (learned positions, final LayerNorm, tied embeddings)",
-        embeddings=(TokenEmbedding(V, h), LearnedPositions(s_max, h)),
+    return decoder(
+        "gpt2",
+        "GPT-2 (learned positions, final LayerNorm, tied embeddings)",
+        embed=(TokenEmbedding(V, h), LearnedPositions(s_max, h)),
         block=_gpt_block(),
         final=(LayerNorm(h), OutputHead(h, V, tied=True)),
     )

@@ -1,121 +1,15 @@
-"""An independent numeric count: tensor shapes listed as each reference lays them out.
-
-A second code path on purpose: plain Python ints, no SymPy, no symparams
-formula or component. Each function lists the named tensors of one family the
-way its reference implementation allocates them (the worked examples for the
-classic GPT and CS336; ``transformers``' modeling files for the Hugging Face
-families, read from their ``config.json`` with each config class's defaults),
-then sums ``numel``. FLOPs and KV cache are listed the same way: the matmuls
-an eager forward runs, the K/V tensors a prefill caches.
-
->>> params(gpt_classic_tensors(l=1, h=1, a=1, V=1))
-26
-"""
+"""The Hugging Face decoder families of the first round, read from ``config.json`` with each
+config class's defaults, tensor by tensor as transformers' modeling files allocate them."""
 
 from __future__ import annotations
 
-from math import prod
+from independent.classic import gpt2_tensors
+from independent.shapes import kv_cache_elements, layernorm as _layernorm, linear as _linear
 
-__all__ = [
-    "params", "gpt_classic_tensors", "gpt2_tensors", "cs336_tensors", "cs336_buffers",
-    "dense_forward_flops", "classic_matmuls", "kv_cache_elements", "hf_tensors", "hf_matmuls",
-    "hf_kv_cache_elements",
-]
+__all__ = ["MODEL_TYPES", "tensors", "matmuls", "kv_elements", "layer_windows"]
 
-
-def params(tensors: dict[str, tuple[int, ...]]) -> int:
-    """Sum of ``numel`` over named shapes."""
-    return sum(prod(shape) for shape in tensors.values())
-
-
-# ---- the three built-in architectures ------------------------------------------
-
-def _layernorm(prefix, h):
-    return {f"{prefix}.weight": (h,), f"{prefix}.bias": (h,)}
-
-
-def _linear(prefix, d_in, d_out, bias):
-    out = {f"{prefix}.weight": (d_out, d_in)}
-    if bias:
-        out[f"{prefix}.bias"] = (d_out,)
-    return out
-
-
-def gpt_classic_tensors(*, l, h, a, V, **_):
-    """Worked example B: tied embedding, per layer LN, Q/K/V/O with biases, LN, FFN 4h."""
-    assert h % a == 0
-    t = {"wte": (V, h)}
-    for i in range(l):
-        p = f"layers.{i}"
-        t.update(_layernorm(f"{p}.ln_1", h))
-        for name in ("q", "k", "v", "o"):
-            t.update(_linear(f"{p}.attn.{name}", h, h, True))
-        t.update(_layernorm(f"{p}.ln_2", h))
-        t.update(_linear(f"{p}.mlp.fc", h, 4 * h, True))
-        t.update(_linear(f"{p}.mlp.proj", 4 * h, h, True))
-    return t
-
-
-def gpt2_tensors(*, l, h, a, V, s_max, d_ff=None, **_):
-    """``GPT2LMHeadModel``: Conv1D weights stored (in, out), fused c_attn, tied lm_head."""
-    inner = 4 * h if d_ff is None else d_ff
-    t = {"transformer.wte.weight": (V, h), "transformer.wpe.weight": (s_max, h)}
-    for i in range(l):
-        p = f"transformer.h.{i}"
-        t.update(_layernorm(f"{p}.ln_1", h))
-        t[f"{p}.attn.c_attn.weight"], t[f"{p}.attn.c_attn.bias"] = (h, 3 * h), (3 * h,)
-        t[f"{p}.attn.c_proj.weight"], t[f"{p}.attn.c_proj.bias"] = (h, h), (h,)
-        t.update(_layernorm(f"{p}.ln_2", h))
-        t[f"{p}.mlp.c_fc.weight"], t[f"{p}.mlp.c_fc.bias"] = (h, inner), (inner,)
-        t[f"{p}.mlp.c_proj.weight"], t[f"{p}.mlp.c_proj.bias"] = (inner, h), (h,)
-    t.update(_layernorm("transformer.ln_f", h))
-    return t
-
-
-def cs336_tensors(*, l, h, a, V, d_ff, **_):
-    """CS336 assignment 1: RMSNorm gains, Q/K/V/O h×h, SwiGLU w1/w2/w3, untied lm_head."""
-    t = {"token_embeddings.weight": (V, h)}
-    for i in range(l):
-        p = f"layers.{i}"
-        t[f"{p}.ln1.weight"] = (h,)
-        for name in ("q_proj", "k_proj", "v_proj", "output_proj"):
-            t[f"{p}.attn.{name}.weight"] = (h, h)
-        t[f"{p}.ln2.weight"] = (h,)
-        t[f"{p}.ffn.w1.weight"] = (d_ff, h)
-        t[f"{p}.ffn.w2.weight"] = (h, d_ff)
-        t[f"{p}.ffn.w3.weight"] = (d_ff, h)
-    t["ln_final.weight"] = (h,)
-    t["lm_head.weight"] = (V, h)
-    return t
-
-
-def cs336_buffers(*, h, a, s_max, **_):
-    """The RoPE table: ``context_length × (d_k/2) × 2`` values."""
-    d_k = h // a
-    return params({"rope.cos_sin": (s_max, d_k // 2, 2)})
-
-
-def classic_matmuls(*, l, h, a, V, b, s, d_ff=None, gated=False, **_):
-    """``(m, k, n, count)`` of every matmul one eager forward runs (b×s tokens)."""
-    d = h // a
-    inner = 4 * h if d_ff is None else d_ff
-    per_layer = [(b * s, h, h, 1)] * 4                        # q, k, v, o
-    per_layer += [(s, d, s, b * a), (s, s, d, b * a)]         # QKᵀ and PV per head
-    per_layer += [(b * s, h, inner, 1)] * (2 if gated else 1) + [(b * s, inner, h, 1)]
-    return per_layer * l + [(b * s, h, V, 1)]                # logits at every position
-
-
-def dense_forward_flops(matmuls) -> int:
-    """2 FLOPs per multiply-accumulate."""
-    return sum(2 * m * k * n * c for m, k, n, c in matmuls)
-
-
-def kv_cache_elements(*, l, b, tokens, kv_heads, head_dim):
-    """K and V of shape ``(b, kv_heads, tokens, head_dim)`` per layer."""
-    return l * 2 * b * kv_heads * tokens * head_dim
-
-
-# ---- Hugging Face families, from config.json -------------------------------------
+MODEL_TYPES = ("bloom", "falcon", "gemma", "gemma2", "gpt2", "gpt_bigcode", "gpt_neox", "llama", "mistral",
+               "mixtral", "olmo2", "opt", "phi", "qwen2", "qwen2_moe", "qwen3", "stablelm", "starcoder2")
 
 _DEFAULT_TIE = {"bloom": True, "gpt2": True, "opt": True, "gemma": True, "gemma2": True, "falcon": True, "starcoder2": True, "gpt_bigcode": True}
 _DEFAULT_KV = {"qwen2_moe": 16, "stablelm": 32, "mistral": 8, "mixtral": 8, "qwen2": 32, "gemma": 16, "gemma2": 4, "qwen3": 32, "starcoder2": 2}  # config classes
@@ -156,7 +50,7 @@ def _hf_sizes(cfg):
     return h, l, a, inner, head_dim, kv, tie, cfg["vocab_size"]
 
 
-def hf_tensors(cfg) -> dict[str, tuple[int, ...]]:
+def tensors(cfg) -> dict[str, tuple[int, ...]]:
     """Named trainable tensors of ``AutoModelForCausalLM.from_config(cfg)`` (tied once)."""
     mt = cfg["model_type"]
     if mt == "gpt2":
@@ -333,12 +227,12 @@ def hf_tensors(cfg) -> dict[str, tuple[int, ...]]:
     return t
 
 
-def hf_matmuls(cfg, *, b, s):
+def matmuls(cfg, *, b, s):
     """``(m, k, n, count)`` of every matmul an eager ``use_cache=False`` forward runs."""
     mt = cfg["model_type"]
     h, l, a, inner, hd, kv, tie, V = _hf_sizes(cfg)
     tokens = b * s
-    weights = {name: shape for name, shape in hf_tensors(cfg).items()
+    weights = {name: shape for name, shape in tensors(cfg).items()
                if len(shape) >= 2 and "embed" not in name and "wte" not in name and "wpe" not in name
                and not name.startswith("lm_head") and "experts" not in name and "project" not in name}
     mms = []
@@ -360,16 +254,36 @@ def hf_matmuls(cfg, *, b, s):
     return mms
 
 
-def hf_kv_cache_elements(cfg, *, b, tokens):
-    """Elements of K and V cached after a prefill of ``tokens`` tokens (no sliding window hit,
-    except Gemma 2's, counted layer by layer)."""
+def layer_windows(cfg) -> list[int | None]:
+    """Each layer's sliding window (None: every token), as each config class decides it."""
+    mt, layers = cfg["model_type"], cfg["num_hidden_layers"] if "num_hidden_layers" in cfg else cfg.get("n_layer")
+    if mt == "gemma2":
+        types = cfg.get("layer_types") or ["sliding_attention" if i % 2 == 0 else "full_attention"
+                                           for i in range(layers)]
+        window = _get(cfg, "sliding_window", 4096)
+        return [window if kind == "sliding_attention" else None for kind in types]
+    if mt in ("mistral", "mixtral", "starcoder2"):
+        window = cfg.get("sliding_window", 4096 if mt == "mistral" else None)
+        return [window] * layers
+    if mt in ("qwen2", "qwen3", "qwen2_moe"):
+        if not cfg.get("use_sliding_window", False):
+            return [None] * layers
+        window, first = _get(cfg, "sliding_window", 4096), _get(cfg, "max_window_layers", 28)
+        if cfg.get("layer_types"):
+            return [window if kind == "sliding_attention" else None for kind in cfg["layer_types"]]
+        if mt == "qwen2_moe":  # Qwen2MoeConfig: the even layers below max_window_layers
+            return [window if i % 2 == 0 and i < first else None for i in range(layers)]
+        return [window if i >= first else None for i in range(layers)]
+    return [None] * layers
+
+
+def kv_elements(cfg, *, b, tokens):
+    """Elements of K and V cached after a prefill of ``tokens`` tokens, layer by layer: a sliding
+    layer keeps the last ``window − 1`` tokens (transformers' sliding-window cache)."""
     h, l, a, inner, hd, kv, tie, V = _hf_sizes(cfg)
     if cfg["model_type"] == "falcon" and cfg.get("new_decoder_architecture"):
         kv = a  # K/V broadcast to every query head before caching
-    if cfg["model_type"] == "gemma2":  # layer by layer: a sliding layer keeps the last window − 1 tokens
-        types = cfg.get("layer_types") or ["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(l)]
-        window = _get(cfg, "sliding_window", 4096)
-        return sum(kv_cache_elements(l=1, b=b, kv_heads=kv, head_dim=hd,
-                                     tokens=min(tokens, window - 1) if kind == "sliding_attention" else tokens)
-                   for kind in types)
-    return kv_cache_elements(l=l, b=b, tokens=tokens, kv_heads=kv, head_dim=hd)
+    windows = layer_windows(cfg) if cfg["model_type"] not in ("gpt2", "gpt_bigcode", "bloom", "opt") else [None] * l
+    return sum(kv_cache_elements(l=1, b=b, kv_heads=kv, head_dim=hd,
+                                 tokens=tokens if window is None else min(tokens, window - 1))
+               for window in windows)

@@ -3,7 +3,7 @@ crossovers in closed form, elasticities, and solving memory budgets.
 
 Each function is one call on symbolic costs (an architecture, or any formula).
 
->>> from symparams.architectures import architecture
+>>> from symparams.families import architecture
 >>> seq_crossover(architecture("gpt-classic"), "attention", "dense")
 6*h
 >>> seq_crossover(architecture("gpt-classic"), "attention", "mlp")
@@ -22,14 +22,15 @@ from sympy import Expr, Integer, Rational, cancel, diff, expand, factor, solve
 from symparams._expr import as_expr
 from symparams.algebra import DEFAULT_LARGE, leading_order
 from symparams.conventions import FLOP_COUNTER, FlopConvention
-from symparams.errors import ConfigError
+from symparams.errors import MissingValueError, OptionError
+from symparams.options import choose
 from symparams.symbols import a as _a, b as _b, h as _h, n_kv as _n_kv, s as _s
 from symparams.values import evaluate_exact, normalize_values
 
 __all__ = [
     "LeadingView", "leading_view", "flops_of", "FLOP_GROUPS", "seq_crossover",
     "kv_weights_crossover", "logits_width", "sensitivity", "elasticity", "gqa_savings",
-    "largest_fitting", "fewest_fitting", "largest_batch", "fewest_devices",
+    "largest_fitting", "fewest_fitting", "largest_batch", "fewest_devices", "flop_shares", "flop_group",
 ]
 
 
@@ -71,38 +72,37 @@ def leading_view(expr, large=DEFAULT_LARGE) -> LeadingView:
 FLOP_GROUPS = ("attention", "projections", "mlp", "dense", "logits")
 
 
-def flops_of(arch, group: str, convention: FlopConvention = FLOP_COUNTER, *, b=_b, s=_s) -> Expr:
+def flops_of(arch, group: str, convention: FlopConvention = FLOP_COUNTER, *, b=_b) -> Expr:
     """Forward FLOPs of one group of matmuls, model-wide.
 
     ``"attention"``: the score and value products (``s × s``); ``"projections"``:
     Q, K, V, O; ``"mlp"``: the feed-forward matrices; ``"dense"``: every weight
     matmul of the blocks (projections + MLP); ``"logits"``: the output head.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> flops_of(architecture("gpt-classic"), "attention")
     4*b*h*l*s**2
     """
-    from symparams.costs.flops import selected_matmul_flops
+    from symparams.costs.flops import matmul_flops
 
-    if group not in FLOP_GROUPS:
-        raise ConfigError(f"group={group!r} is not one of: {', '.join(FLOP_GROUPS)}")
+    choose("group", group, FLOP_GROUPS)
 
-    def select(component, in_block, mm) -> bool:
+    def select(component, stack, mm) -> bool:
         return {
             "attention": mm.kind == "attention",
-            "projections": mm.kind == "linear" and component.key == "attention" and in_block,
-            "mlp": mm.kind == "linear" and component.key in ("mlp", "moe") and in_block,
-            "dense": mm.kind == "linear" and in_block,
+            "projections": mm.kind == "linear" and component.key in ("attention", "mla") and stack.layers,
+            "mlp": mm.kind == "linear" and component.key in ("mlp", "moe") and stack.layers,
+            "dense": mm.kind == "linear" and stack.layers,
             "logits": mm.kind == "logits",
         }[group]
 
-    return expand(selected_matmul_flops(arch, convention, select, b=b, s=s))
+    return expand(matmul_flops(arch, convention, select, b=b))
 
 
 def _positive_root(equation, symbol) -> Expr:
     roots = [r for r in solve(equation, symbol) if r.is_positive is not False and r != 0]
     if len(roots) != 1:
-        raise ConfigError(f"expected one positive {symbol} solving {equation} = 0, found {roots}")
+        raise OptionError(f"expected one positive {symbol} solving {equation} = 0, found {roots}")
     return cancel(roots[0])
 
 
@@ -115,7 +115,7 @@ def seq_crossover(arch, first: str = "attention", second: str = "dense",
     halving, attention equals all dense matmuls at ``s = 6h`` (Narayanan's
     ``s/(6h)``) and the MLP alone at ``s = 4h``; causal halving doubles both.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> from symparams.conventions import CAUSAL_HALF
     >>> seq_crossover(architecture("gpt-classic"), convention=CAUSAL_HALF)
     12*h
@@ -128,7 +128,7 @@ def seq_crossover(arch, first: str = "attention", second: str = "dense",
 def kv_weights_crossover(arch, *, weight_dtype: str = "bf16", kv_dtype: str = "bf16", b=_b) -> Expr:
     """Tokens per sequence ``s`` at which the KV cache of ``b`` sequences weighs as much as the weights.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> kv_weights_crossover(architecture("gpt-classic"))
     (V + 12*h*l + 13*l)/(2*b*l)
     """
@@ -148,7 +148,7 @@ def logits_width(arch, share=Rational(1, 10), convention: FlopConvention = FLOP_
     (default one tenth); ``relations`` ties other widths to ``h`` first (e.g.
     ``{d_ff: 4*h}``). The answer depends on ``V``, ``l`` and ``s``.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> logits_width(architecture("gpt-classic"))
     (9*V - 2*l*s)/(12*l)
     """
@@ -195,48 +195,52 @@ def gqa_savings(arch, cost: str = "kv_cache") -> Expr:
     ``cost`` is ``"kv_cache"``, ``"params"`` or ``"forward_flops"``; the
     architecture's attention is rebuilt with ``n_kv`` and with ``a`` K/V heads.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> gqa_savings(architecture("cs336"))
     (a - n_kv)/a
     >>> gqa_savings(architecture("gpt-classic"), "params")
     2*l*(a - n_kv)*(h + 1)/(a*(V + 12*h*l + 13*l))
     """
+    from symparams.costs.registry import breakdown
+
+    name = choose("cost", cost, {"kv_cache": "kv_cache_bytes", "params": "params", "forward_flops": "forward_flops"})
+
     def with_heads(heads):
-        def swap(c):
-            return replace(c, n_kv=heads) if c.key == "attention" else c
-        return replace(arch, block=tuple(swap(c) for c in arch.block))
+        return arch.map_components(lambda c: replace(c, n_kv=heads) if c.key == "attention" else c)
 
-    def measure(x):
-        if cost == "kv_cache":
-            return x.kv_cache(dtype="bf16").total
-        if cost == "params":
-            return x.params().total
-        if cost == "forward_flops":
-            return x.forward_flops().total
-        raise ConfigError(f"cost={cost!r} is not one of: kv_cache, params, forward_flops")
-
-    gqa, mha = measure(with_heads(_n_kv)), measure(with_heads(_a))
+    gqa, mha = (breakdown(with_heads(x), name).total for x in (_n_kv, _a))
     return factor(cancel(1 - gqa / mha))
 
 
 # ---- solving a memory budget --------------------------------------------------------------------
 
 def _fit(expr, budget, symbol, values, largest: bool) -> int:
+    """The one budget solver: the largest (or smallest) positive integer ``symbol`` whose
+    ``expr`` fits ``budget``. Linear memory (``α·x + β``) is solved in closed form
+    (:func:`~symparams.costs.training.max_batch`); otherwise the real root is a start, checked
+    exactly on the integers around it."""
+    from symparams.costs.training import max_batch
+
     if isinstance(budget, bool) or not isinstance(budget, int):
-        raise ConfigError(f"budget={budget!r} must be an int number of bytes (80 GB is 80 * 10**9)")
+        raise OptionError(f"budget={budget!r} must be an int number of bytes (80 GB is 80 * 10**9)")
     expr = as_expr(expr)
     sizes = normalize_values(values or {})
     sizes.pop(symbol, None)
     bound = expand(expr.xreplace({k: Integer(v) for k, v in sizes.items()}))
     if bound.free_symbols - {symbol}:
         names = ", ".join(sorted(x.name for x in bound.free_symbols - {symbol}))
-        raise ConfigError(f"cannot solve for {symbol}: no value for {names}")
+        raise MissingValueError(f"cannot solve for {symbol}: no value for {names}")
     fits = lambda x: evaluate_exact(bound, {symbol: x}) <= budget  # noqa: E731
     if symbol not in bound.free_symbols:  # the same memory for every value of symbol
         if fits(1) == largest:
-            raise ConfigError(f"memory {bound} does not depend on {symbol}: "
+            raise OptionError(f"memory {bound} does not depend on {symbol}: "
                               f"{'every' if largest else 'no'} {symbol} fits {budget} bytes")
         return 0 if largest else 1
+    alpha, beta = bound.coeff(symbol, 1), bound.coeff(symbol, 0)
+    if largest and alpha.is_Rational and beta.is_Rational and expand(alpha * symbol + beta - bound) == 0:
+        if alpha <= 0:
+            raise OptionError(f"memory {bound} falls as {symbol} grows: every {symbol} fits")
+        return max_batch(alpha, beta, budget)
     roots = [r for r in solve(bound - as_expr(budget), symbol) if r.is_real]
     guess = max([float(r) for r in roots if r > 0], default=1.0)  # a start only; checked exactly below
     x = max(1, floor(guess) if largest else ceil(guess))
@@ -247,14 +251,14 @@ def _fit(expr, budget, symbol, values, largest: bool) -> int:
             if not fits(x + 1):
                 return x  # 0: nothing fits
             x += 1
-        raise ConfigError(f"{symbol} past {x} still fits {budget} bytes: does the memory grow with {symbol}?")
+        raise OptionError(f"{symbol} past {x} still fits {budget} bytes: does the memory grow with {symbol}?")
     while x > 1 and fits(x - 1):
         x -= 1
     for _ in range(10_000):
         if fits(x):
             return x
         x += 1
-    raise ConfigError(f"no {symbol} up to {x} fits {budget} bytes")
+    raise OptionError(f"no {symbol} up to {x} fits {budget} bytes")
 
 
 def largest_fitting(memory, budget: int, symbol=_b, values: Mapping | None = None) -> int:
@@ -290,7 +294,7 @@ def largest_batch(arch, budget: int, values: Mapping, **training) -> int:
     :func:`symparams.costs.training.training_memory` (recipe, ZeRO stage,
     ``n_dp``, ``t``, activation variants); ``values`` the sizes and ``s``.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> xl = {"l": 48, "h": 1600, "a": 25, "V": 50257, "s": 1024}
     >>> largest_batch(architecture("gpt-classic"), 80 * 10**9, xl)
     6
@@ -307,7 +311,7 @@ def fewest_devices(arch, budget: int, values: Mapping, *, over: str = "n_dp", ze
     """The fewest devices (``over="n_dp"``: ZeRO data parallel; ``"t"``: tensor parallel) for
     which AdamW training memory per device fits ``budget`` bytes, at batch ``b`` in ``values``.
 
-    >>> from symparams.architectures import architecture
+    >>> from symparams.families import architecture
     >>> llama = {"l": 32, "h": 4096, "a": 32, "V": 32000, "d_ff": 11008, "s": 4096, "b": 1}
     >>> fewest_devices(architecture("cs336"), 80 * 10**9, llama, activations={"recompute": "full"})
     2
@@ -315,8 +319,50 @@ def fewest_devices(arch, budget: int, values: Mapping, *, over: str = "n_dp", ze
     from symparams.costs.training import training_memory
     from symparams.symbols import n_dp, t
 
-    if over not in ("n_dp", "t"):
-        raise ConfigError(f"over={over!r} is not one of: n_dp, t")
-    symbol = n_dp if over == "n_dp" else t
+    symbol = choose("over", over, {"n_dp": n_dp, "t": t})
     kwargs = {"zero": zero, over: symbol, **training}
     return fewest_fitting(training_memory(arch, **kwargs).total, budget, symbol, values)
+
+
+# ---- shares of the forward FLOPs ------------------------------------------------------------------
+
+_ATTENTION_PRODUCTS = ("scores", "values")
+
+
+def flop_group(piece) -> str:
+    """The group a forward-FLOP piece is reported in: attention projections, the attention
+    products (``s × k`` scores and values), the feed-forward network, the output head."""
+    component, _, product = piece.key.partition(".")
+    if component in ("attention", "mla"):
+        return "attention (s² products)" if product in _ATTENTION_PRODUCTS else "attention projections"
+    if component in ("mlp", "moe"):
+        return "feed-forward"
+    if component in ("head", "output_head"):
+        return "output head"
+    return piece.label.split(":")[0]
+
+
+def flop_shares(m, groups=None, *, batch: int = 1, seq: int | None = None, convention=None) -> dict[str, Fraction]:
+    """Share of model ``m``'s forward FLOPs per group, as exact fractions summing to 1.
+
+    ``groups`` is a mapping ``{group name: piece keys}`` (pieces not listed are
+    left out, so the shares are of what the groups cover), or a function
+    ``piece → group name`` (default :func:`flop_group`).
+
+    >>> from symparams.presets import model
+    >>> shares = flop_shares(model("gpt2-xl"), seq=1024)
+    >>> sorted(shares), sum(shares.values())
+    (['attention (s² products)', 'attention projections', 'feed-forward', 'output head'], Fraction(1, 1))
+    """
+    ev = m.forward_flops(batch=batch, seq=seq, convention=convention)
+    bd = ev.breakdown
+    if groups is None or callable(groups):
+        group_of = groups or flop_group
+        totals: dict[str, int] = {}
+        for p in bd.pieces:
+            name = group_of(p)
+            totals[name] = totals.get(name, 0) + ev.value(bd.contribution(p))
+        return {g: Fraction(v, ev.total) for g, v in totals.items()}
+    picked = {g: sum(ev[key] for key in keys if key in bd.keys()) for g, keys in groups.items()}
+    covered = sum(picked.values())
+    return {g: Fraction(v, covered) for g, v in picked.items()}

@@ -5,7 +5,7 @@ a cost — evaluated breakdowns — so every cost the library derives has a
 report: per piece the name, the formula, the formula with the numbers put in,
 and the value; then the total, its closed form and its leading order.
 
->>> from symparams.model import model
+>>> from symparams.presets import model
 >>> text = derivation(model("cs336-gpt2-xl"))
 >>> "| one block (×l) | $3 d_{\\\\mathrm{ff}} h + 4 h^{2} + 2 h$ | 40,963,200 |" in text
 True
@@ -24,7 +24,7 @@ from fractions import Fraction
 from sympy import expand
 
 from symparams.algebra import DEFAULT_LARGE, leading_order
-from symparams.errors import ConventionError
+from symparams.options import choose
 from symparams.printing.display import check_style, display_math
 from symparams.printing.html import breakdown_html, display_math_html, html_page, inline_math
 from symparams.printing.latex import breakdown_latex_rows, grouping_sep, latex, latex_int, latex_text
@@ -258,8 +258,7 @@ def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = 
     """
     from symparams.costs import derivation_parts
 
-    if fmt not in FORMATS:
-        raise ConventionError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    choose("format", fmt, FORMATS)
     style = check_style(style)
     sep = grouping_sep(grouping)
     kwargs = {"batch": batch, "seq": seq}

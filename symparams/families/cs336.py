@@ -12,7 +12,7 @@ non-trainable buffer of ``s_max · d_head`` values, reported apart.
 
 from __future__ import annotations
 
-from symparams.architecture import Architecture
+from symparams.architecture import Architecture, decoder
 from symparams.components import Attention, Dropout, GatedMLP, OutputHead, RMSNorm, RotaryPositions, TokenEmbedding
 from symparams.symbols import V, a, d_ff, h, s_max
 
@@ -21,10 +21,10 @@ __all__ = ["cs336"]
 
 def cs336() -> Architecture:
     """RMSNorm + RoPE + SwiGLU decoder, no biases, untied head."""
-    return Architecture(
-        name="cs336",
-        title="CS336 decoder (RMSNorm, RoPE, SwiGLU, no biases, untied head)",
-        embeddings=(TokenEmbedding(V, h), RotaryPositions(s_max, h / a)),
+    return decoder(
+        "cs336",
+        "CS336 decoder (RMSNorm, RoPE, SwiGLU, no biases, untied head)",
+        embed=(TokenEmbedding(V, h), RotaryPositions(s_max, h / a)),
         block=(
             RMSNorm(h),
             Attention(h, a, a, h / a),

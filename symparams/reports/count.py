@@ -1,6 +1,10 @@
-"""The JSON documents of ``symparams count`` and ``symparams formula``.
+"""The JSON documents of ``symparams count``, ``formula`` and ``compare``.
 
-Counts are exact ints; formulas are SymPy ``str()`` over the plain symbol names.
+Counts are exact ints; formulas are SymPy ``str()`` over the plain symbol
+names. Every figure of one ``count`` document follows the one convention it
+names: ``flops.by_piece`` sums to ``flops.forward``; ``flops.train_step`` is
+forward + backward (+ recomputation) + optimizer; ``flops.per_token`` is
+(forward + backward + recomputation) / (b·s).
 
 >>> data = count_json("gpt2")
 >>> data["params"]["total"], data["formulas"]["params"]
@@ -14,11 +18,15 @@ from __future__ import annotations
 from fractions import Fraction
 
 from symparams.algebra import leading_order
-from symparams.conventions import FLOP_COUNTER
-from symparams.symbols import s as _s
 from symparams.units import dtype_bytes
 
-__all__ = ["count_text", "count_json", "compare_json", "formula_json", "formula_text", "resolve_architecture"]
+__all__ = ["count_text", "count_json", "compare_json", "formula_json", "formula_text", "resolve_architecture",
+           "resolve_convention"]
+
+
+def _exact(value: Fraction):
+    """An exact number for JSON: an int when whole, else the fraction as a string (``"7/2"``)."""
+    return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
 def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf16",
@@ -26,21 +34,32 @@ def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf
     """Every exact count of model ``name`` as a JSON-ready dict.
 
     ``convention`` is a :func:`~symparams.conventions.parse_convention` spec
-    (default: FlopCounterMode); it sets ``flops.forward``, ``flops.by_piece``
-    (matmuls at its FLOPs per MAC and causal fraction) and ``flops.convention``.
+    (default: every matmul as FlopCounterMode counts it); every FLOP figure
+    follows it, and under the 6N methods a mixture of experts counts its
+    active parameters.
     """
-    from symparams.model import model
+    from symparams.presets import model
 
     m = model(name)
     seq = m.default_seq() if seq is None else seq
+    conv = resolve_convention(convention, window)
     params = m.params
-    conv = _convention(convention, window, seq)
-    flops = m.forward_flops(batch=batch, seq=seq, convention=conv.flops)
+    fwd = m.forward_flops(batch, seq, convention=conv)
+    step = m.train_step_flops(batch, seq, convention=conv)
+    flops = {
+        "forward": fwd.total,
+        "by_piece": {k: v for k, v in fwd.as_dict().items() if k != "total"},
+        "by_stack": fwd.by_stack(),
+        "convention": fwd.breakdown.convention if convention is None else conv.describe(),
+        "convention_name": "FlopCounterMode" if convention is None else conv.name,
+        **_training_flops(step, conv, batch, seq),
+    }
     return {
         "model": m.name,
         "architecture": m.architecture.name,
         "source": m.source,
         "sizes": {sym.name: v for sym, v in sorted(m.values.items(), key=lambda kv: kv[0].name)},
+        "stacks": {st.name: str(st.count) for st in m.architecture.stacks},
         "workload": {"batch": batch, "seq": seq, "dtype": dtype},
         "params": {
             "total": params.total,
@@ -48,55 +67,48 @@ def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf
             "non_embedding": m.non_embedding_params,
             "active": m.active_params,
             "by_piece": {k: v for k, v in params.as_dict().items() if k != "total"},
+            "by_stack": params.by_stack(),
             "buffers": m.buffers.total,
         },
-        "flops": {
-            "forward": flops.total if conv.method == "matmuls" else m.value(
-                conv.forward_flops(m.architecture).xreplace(_workload(m, batch, seq))),
-            "by_piece": {k: v for k, v in flops.as_dict().items() if k != "total"},
-            "convention": FLOP_COUNTER.describe() if convention is None else conv.describe(),
-            "convention_name": "FlopCounterMode" if convention is None else conv.name,
-            **_training_flops(m, batch, seq),
-        },
+        "flops": flops,
         "memory": {
             "weights_bytes": m.weights_bytes(dtype),
-            "kv_cache_bytes": m.kv_cache_bytes(batch=batch, tokens=seq, dtype=dtype),
+            "kv_cache_bytes": m.kv_cache_bytes(batch=batch, tokens=seq, dtype=dtype) * int(conv.kv_factor) // 2,
             "dtype": dtype,
             "bytes_per_element": str(dtype_bytes(dtype)),
-            **_training_memory(m, batch, seq, dtype),
+            **_training_memory(m, batch, seq, dtype, conv),
         },
         "formulas": {
             "params": str(m.architecture.params().expanded),
-            "forward_flops": str(m.architecture.forward_flops().expanded),
+            "forward_flops": str(m.architecture.forward_flops(conv).expanded),
         },
     }
 
 
-def _training_flops(m, batch: int, seq: int) -> dict:
-    """``flops.backward``, ``flops.train_step`` (with the AdamW update), ``flops.per_token``."""
+def _training_flops(step, conv, batch: int, seq: int) -> dict:
+    """``flops.backward``, ``flops.optimizer``, ``flops.train_step``, ``flops.per_token`` of one step."""
     from symparams.costs.flops import ADAMW_FLOPS_PER_PARAM
 
-    step = m.train_step_flops(batch, seq)
-    # forward + backward are linear in the tokens b·s: per token is their quotient, exactly
-    per_token = Fraction(step["forward"] + step["backward"], batch * seq)
-    if per_token.denominator != 1:  # every component's FLOPs are whole per token; say so if not
-        from symparams.errors import ConfigError
-
-        raise ConfigError(f"{m.name}: FLOPs per token {per_token} is not a whole number")
-    return {
+    trained = step.total - step["optimizer"]
+    out = {
         "backward": step["backward"],
         "optimizer": step["optimizer"],
         "train_step": step.total,
-        "per_token": per_token.numerator,
-        "train_convention": f"backward = 2 gradient matmuls per forward matmul; "
-                            f"AdamW {ADAMW_FLOPS_PER_PARAM} FLOPs/parameter; per_token = (forward + backward)/(b·s)",
+        "per_token": _exact(Fraction(trained, batch * seq)),
     }
+    if "recompute" in step.breakdown.keys():
+        out["recompute"] = step["recompute"]
+    recompute = f" + {conv.recompute} recomputation" if conv.recompute != "none" else ""
+    out["train_convention"] = (f"{conv.name}: train_step = forward + backward (backward_factor "
+                               f"{conv.backward_factor}){recompute} + AdamW {ADAMW_FLOPS_PER_PARAM} FLOPs/parameter; "
+                               f"per_token = (forward + backward{recompute})/(b·s)")
+    return out
 
 
-def _training_memory(m, batch: int, seq: int, dtype: str) -> dict:
+def _training_memory(m, batch: int, seq: int, dtype: str, conv) -> dict:
     """``memory.activation_bytes`` (training forward at ``dtype``) and AdamW training bytes."""
-    acts = m.activation_memory(batch, seq, dtype=dtype)
-    mixed = m.training_memory(batch, seq, recipe="mixed", activations={"dtype": dtype})
+    acts = m.activation_memory(batch, seq, dtype=dtype, recompute=conv.recompute)
+    mixed = m.training_memory(batch, seq, recipe="mixed", activations={"dtype": dtype, "recompute": conv.recompute})
     return {
         "activation_bytes": acts.total,
         "activation_convention": acts.breakdown.convention,
@@ -106,27 +118,26 @@ def _training_memory(m, batch: int, seq: int, dtype: str) -> dict:
     }
 
 
-def _convention(spec: str | None, window: int | None = None, seq: int | None = None):
-    """The :class:`~symparams.conventions.Convention` of a CLI spec, ``w`` bound to ``window``.
+def resolve_convention(spec: str | None, window: int | None = None):
+    """The :class:`~symparams.conventions.Convention` of a CLI spec, the ``causal=window`` window bound.
 
     A window is a positive int, and only given with ``causal=window``; a
-    window of ``s`` or more is plain causal attention (the fraction uses
-    ``min(w, s)``).
+    window of ``s`` or more is plain causal attention (the pairs use ``min(w, s)``).
 
-    >>> from symparams.symbols import s
-    >>> _convention("causal=window", window=2048, seq=1024).flops.attention_fraction.subs(s, 1024)
-    1025/2048
-    >>> _convention(None, window=64)
+    >>> resolve_convention("causal=window", window=2048).flops.window
+    2048
+    >>> resolve_convention(None, window=64)
     Traceback (most recent call last):
     ...
     symparams.errors.ConventionError: --window 64 is only used with a sliding window: add --causal window (or causal=window in --convention)
     """
-    from symparams.conventions import DEFAULT, FlopConvention, parse_convention
+    from dataclasses import replace
+
+    from symparams.conventions import DEFAULT, parse_convention
     from symparams.errors import ConventionError
-    from symparams.symbols import w
 
     conv = DEFAULT if spec is None else parse_convention(spec)
-    if w not in conv.flops.attention_fraction.free_symbols:
+    if conv.flops.window is None:
         if window is not None:
             raise ConventionError(f"--window {window} is only used with a sliding window: "
                                   "add --causal window (or causal=window in --convention)")
@@ -135,24 +146,13 @@ def _convention(spec: str | None, window: int | None = None, seq: int | None = N
         raise ConventionError("causal=window needs a window size: pass --window W")
     if isinstance(window, bool) or not isinstance(window, int) or window <= 0:
         raise ConventionError(f"window w={window!r} must be a positive integer (e.g. --window 4096)")
-    f = conv.flops
-    return conv.replace(name=conv.name, flops=FlopConvention(
-        f.name, f.flops_per_mac, f.attention_fraction.xreplace({w: window}), f.summary))
+    return replace(conv, flops=replace(conv.flops, window=window))
 
 
 def _uses_window(spec: str | None) -> bool:
-    """Whether convention ``spec`` counts a sliding window (its attention fraction has ``w``)."""
     from symparams.conventions import DEFAULT, parse_convention
-    from symparams.symbols import w
 
-    conv = DEFAULT if spec is None else parse_convention(spec)
-    return w in conv.flops.attention_fraction.free_symbols
-
-
-def _workload(m, batch: int, seq: int) -> dict:
-    from sympy import Integer
-
-    return {k: Integer(v) for k, v in m.workload(batch, seq).items()}
+    return (DEFAULT if spec is None else parse_convention(spec)).flops.window is not None
 
 
 def compare_json(name, a: str, b: str, *, batch: int = 1, seq: int | None = None,
@@ -160,7 +160,7 @@ def compare_json(name, a: str, b: str, *, batch: int = 1, seq: int | None = None
     """Every convention-dependent cost of model ``name`` under specs ``a`` and ``b``, side by side.
 
     Per cost: each formula (SymPy ``str``) and exact value, and ``a − b``
-    factored, with its value.
+    factored, with its value; values are of the prompt (``n = 0`` generated tokens).
 
     >>> out = compare_json("gpt2", "default", "causal-half", seq=1024)
     >>> out["costs"]["forward_flops"]["difference"]
@@ -168,24 +168,31 @@ def compare_json(name, a: str, b: str, *, batch: int = 1, seq: int | None = None
     >>> out["costs"]["forward_flops"]["difference_value"] == 2 * 768 * 12 * 1024**2
     True
     """
-    from symparams.conventions import COSTS, diff
-    from symparams.model import model
+    from sympy import Integer
+
+    from symparams.costs.diff import diff
+    from symparams.costs.registry import COSTS
+    from symparams.presets import model
+    from symparams.symbols import n as _n
     from symparams.values import evaluate_exact
 
     m = model(name)
     seq = m.default_seq() if seq is None else seq
     if window is not None and not (_uses_window(a) or _uses_window(b)):
-        _convention(a, window, seq)  # raises: --window without causal=window
-    ca, cb = (_convention(c, window if _uses_window(c) else None, seq) for c in (a, b))
+        resolve_convention(a, window)  # raises: --window without causal=window
+    ca, cb = (resolve_convention(c, window if _uses_window(c) else None) for c in (a, b))
     sizes = m.workload(batch, seq)
+    prompt = {_n: Integer(0)}  # costs of the prompt's s tokens: no generated ones
     show = lambda x: int(x) if x.denominator == 1 else str(x)  # noqa: E731
     costs = {}
-    for cost in COSTS:
+    for cost in (c for c in COSTS if COSTS[c].convention_dependent):
         d = diff(cost, m.architecture, ca, cb)
+        value = lambda e: show(evaluate_exact(e.xreplace(prompt), sizes))  # noqa: E731
         costs[cost] = {
-            "a": str(d.expr_a), "a_value": show(evaluate_exact(d.expr_a, sizes)),
-            "b": str(d.expr_b), "b_value": show(evaluate_exact(d.expr_b, sizes)),
-            "difference": str(d.difference), "difference_value": show(evaluate_exact(d.difference, sizes)),
+            "unit": COSTS[cost].unit,
+            "a": str(d.expr_a), "a_value": value(d.expr_a),
+            "b": str(d.expr_b), "b_value": value(d.expr_b),
+            "difference": str(d.difference), "difference_value": value(d.difference),
         }
     return {"model": m.name, "workload": {"batch": batch, "seq": seq},
             "a": {"spec": a, "convention": ca.describe()}, "b": {"spec": b, "convention": cb.describe()},
@@ -194,9 +201,9 @@ def compare_json(name, a: str, b: str, *, batch: int = 1, seq: int | None = None
 
 def resolve_architecture(name):
     """An architecture by name, or the architecture of a preset or config file."""
-    from symparams.architectures import ARCHITECTURES, architecture
     from symparams.errors import UnknownModelError
-    from symparams.model import model
+    from symparams.families import ARCHITECTURES, architecture
+    from symparams.presets import model
 
     if isinstance(name, str) and name in ARCHITECTURES:
         return architecture(name)
@@ -209,9 +216,9 @@ def resolve_architecture(name):
 def formula_json(name, *, leading: bool = False, latex: bool = False) -> dict:
     """The symbolic costs of an architecture as strings (SymPy ``str`` or LaTeX).
 
-    Besides the formulas: ``conventions`` (the unit and convention of each
-    formula: FLOPs per MAC, dtype of the bytes, ...) and ``symbols`` (what
-    each symbol in the formulas means).
+    Besides the formulas: ``stacks`` (each stack's count), ``conventions`` (the
+    unit and convention of each formula: FLOPs per MAC, dtype of the bytes, ...)
+    and ``symbols`` (what each symbol in the formulas means).
 
     >>> out = formula_json("gpt-classic")
     >>> out["kv_cache_bytes"], out["conventions"]["kv_cache_bytes"]
@@ -229,18 +236,23 @@ def formula_json(name, *, leading: bool = False, latex: bool = False) -> dict:
     kv, acts = arch.kv_cache(dtype="bf16"), activation_memory(arch)
     breakdowns = {"params": arch.params(), "forward_flops": arch.forward_flops(), "kv_cache_bytes": kv}
     exprs = {key: bd.expanded for key, bd in breakdowns.items()}
-    exprs["activation_bytes_per_layer"] = expand(acts.block)
+    if len(arch.layer_stacks) == 1:
+        exprs["activation_bytes_per_layer"] = expand(acts.block)
+    else:
+        exprs["activation_bytes"] = acts.expanded
     if leading:
         exprs = {key: leading_order(e) for key, e in exprs.items()}
     render = to_latex if latex else str
     out = {"architecture": arch.name}
     out.update({key: render(e) for key, e in exprs.items()})
+    out["stacks"] = {st.name: render(st.count) for st in arch.stacks}
     conventions = {key: f"{bd.unit}; {bd.convention}" for key, bd in breakdowns.items()}
-    conventions["activation_bytes_per_layer"] = f"bytes per layer; {acts.convention}"
+    conventions["activation_bytes_per_layer" if len(arch.layer_stacks) == 1 else "activation_bytes"] = \
+        f"bytes{' per layer' if len(arch.layer_stacks) == 1 else ''}; {acts.convention}"
     if leading:
         conventions["leading"] = "leading order: top-degree terms as l, h, d_ff, d_head grow together"
     out["conventions"] = conventions
-    used = set().union(*(e.free_symbols for e in exprs.values()))
+    used = set().union(*(e.free_symbols for e in exprs.values()), *(st.count.free_symbols for st in arch.stacks))
     out["symbols"] = {sym.name: DESCRIPTIONS[sym] for sym in SYMBOLS if sym in used}
     return out
 
@@ -252,6 +264,8 @@ def formula_text(data: dict) -> str:
     params: V*h + 12*h**2*l + 13*h*l
     """
     lines = [f"{key}: {value}" for key, value in data.items() if isinstance(value, str)]
+    lines += ["", "stacks:"]
+    lines += [f"  {key}: × {value}" for key, value in data.get("stacks", {}).items()]
     lines += ["", "units and conventions:"]
     lines += [f"  {key}: {value}" for key, value in data.get("conventions", {}).items()]
     lines += ["", "symbols:"]
@@ -269,15 +283,16 @@ def count_text(data: dict) -> str:
 
     p, f, mem, w = data["params"], data["flops"], data["memory"], data["workload"]
     sizes = ", ".join(f"{k}={v:,}" for k, v in data["sizes"].items())
+    per_token = f["per_token"] if isinstance(f["per_token"], str) else f"{f['per_token']:,}"
     rows = [
         ("parameters", f"{p['total']:,}  (embedding tables {p['embedding']:,}; non-embedding {p['non_embedding']:,})"),
     ]
     if p.get("active", p["total"]) != p["total"]:
         rows.append(("active params", f"{p['active']:,}  (per token: router + top-k experts)"))
     rows += [
-        ("forward FLOPs", f"{f['forward']:,}  ({f['forward']:.3e})"),
-        ("train-step FLOPs", f"{f['train_step']:,}  ({f['train_step']:.3e}; forward + backward + AdamW)"),
-        ("FLOPs per token", f"{f['per_token']:,}  (training: forward + backward)"),
+        ("forward FLOPs", f"{f['forward']:,}  ({_sci(f['forward'])})"),
+        ("train-step FLOPs", f"{f['train_step']:,}  ({_sci(f['train_step'])}; forward + backward + AdamW)"),
+        ("FLOPs per token", f"{per_token}  (training: forward + backward)"),
         (f"weights ({w['dtype']})", format_bytes(mem["weights_bytes"])),
         (f"KV cache ({w['dtype']})", format_bytes(mem["kv_cache_bytes"])),
         ("activations", format_bytes(mem["activation_bytes"])),
@@ -298,3 +313,19 @@ def count_text(data: dict) -> str:
         f"training memory: {mem['training_convention']}",
     ]
     return "\n".join(lines)
+
+
+def _sci(value: int) -> str:
+    """``3.507e+12``: four significant digits, from the exact digits (no float, so a count past
+    1e308 still prints).
+
+    >>> _sci(3506703564800), _sci(99995), _sci(12)
+    ('3.507e+12', '1.000e+05', '1.200e+01')
+    """
+    digits = str(abs(value)).ljust(5, "0")
+    exponent = len(str(abs(value))) - 1
+    rounded = int(digits[:4]) + (1 if digits[4] >= "5" else 0)
+    if rounded == 10_000:
+        rounded, exponent = 1000, exponent + 1
+    text = str(rounded)
+    return f"{'-' if value < 0 else ''}{text[0]}.{text[1:]}e+{exponent:02d}"

@@ -18,16 +18,17 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from symparams.errors import ConfigError, SymparamsError
+from symparams.errors import OptionError, SymparamsError
+from symparams.options import choose
+from symparams.studies.accounting import SIZES
+from symparams.studies.analysis import flop_shares
 
 __all__ = [
-    "CS336_SIZES", "PLOTS", "flop_shares", "flop_share_vs_size", "flop_share_vs_context",
-    "memory_by_batch", "largest_batch", "memory_vs_batch", "params_vs_shape", "plot_cli", "PlotUnavailableError",
+    "PLOTS", "flop_share_vs_size", "flop_share_vs_context", "memory_by_batch", "memory_bytes",
+    "memory_vs_batch", "params_vs_shape", "plot_cli", "PlotUnavailableError",
 ]
 
-CS336_SIZES = ("cs336-gpt2-small", "cs336-gpt2-medium", "cs336-gpt2-large", "cs336-gpt2-xl")
 CONTEXTS = (256, 512, 1024, 2048, 4096, 8192, 16384)
-_ATTENTION_PRODUCTS = ("scores", "values")
 _COLORS = {"attention projections": "#4C72B0", "attention (s² products)": "#8172B3",
            "feed-forward": "#55A868", "output head": "#C44E52"}
 
@@ -70,35 +71,10 @@ def _save(fig, path):
 
 
 def _models(models):
-    from symparams.model import Model, model
+    from symparams.model import Model
+    from symparams.presets import model
 
     return [m if isinstance(m, Model) else model(m) for m in models]
-
-
-def _group(key: str, label: str) -> str:
-    component, _, product = key.partition(".")
-    if component == "attention":
-        return "attention (s² products)" if product in _ATTENTION_PRODUCTS else "attention projections"
-    if component in ("mlp", "moe"):
-        return "feed-forward"
-    if component in ("head", "output_head"):
-        return "output head"
-    return label.split(":")[0]
-
-
-def flop_shares(m, *, batch: int = 1, seq: int | None = None) -> dict[str, Fraction]:
-    """Share of the forward FLOPs per component group, as exact fractions.
-
-    Groups: attention projections (Q, K, V, O), the attention ``s×s`` products
-    (scores and values), the feed-forward network and the output head.
-    """
-    ev = m.forward_flops(batch=batch, seq=seq)
-    bd = ev.breakdown
-    totals: dict[str, int] = {}
-    for p in bd.pieces:
-        group = _group(p.key, p.label)
-        totals[group] = totals.get(group, 0) + ev.value(p.contribution(bd.layers))
-    return {g: Fraction(v, ev.total) for g, v in totals.items()}
 
 
 def _stacked_bars(ax, xs, shares_list, xlabel):
@@ -120,7 +96,7 @@ def _stacked_bars(ax, xs, shares_list, xlabel):
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
 
 
-def flop_share_vs_size(models=CS336_SIZES, *, seq: int | None = None, path=None):
+def flop_share_vs_size(models=SIZES, *, seq: int | None = None, path=None):
     """Stacked bars: FLOP share per component for each model (GPT-2 small … XL by default)."""
     plt = _pyplot()
     ms = _models(models)
@@ -154,41 +130,32 @@ def memory_by_batch(m, batches, *, seq: int | None = None, mode: str = "training
     ``recipe="fp32"``). ``mode="inference"``: the weights in ``dtype`` and the
     KV cache of ``seq`` tokens per sequence.
     """
-    batches = list(batches)
-    if mode == "inference":
-        return {f"weights ({dtype})": [m.weights_bytes(dtype)] * len(batches),
-                "KV cache": [m.kv_cache_bytes(batch=b, tokens=seq, dtype=dtype) for b in batches]}
-    if mode != "training":
-        raise ConfigError(f"unknown memory mode {mode!r}; choose one of: training, inference")
-    options.setdefault("activations", {"dtype": dtype})
+    bd = memory_bytes(m, mode=mode, dtype=dtype, **options)
     out: dict[str, list[int]] = {}
     for i, b in enumerate(batches):
-        ev = m.training_memory(b, seq, **options)
-        for p in ev.breakdown.pieces:
-            out.setdefault(p.label, [0] * len(batches))[i] += ev.value(p.contribution(ev.breakdown.layers))
+        ev = m.evaluate(bd, b, seq)
+        for p in bd.pieces:
+            out.setdefault(p.label, [0] * len(batches))[i] += ev.value(bd.contribution(p))
     return out
 
 
-def largest_batch(m, device_bytes: int, *, seq: int | None = None, mode: str = "training",
-                  dtype: str = "bf16", limit: int = 2**20, **options) -> int:
-    """The largest batch whose memory (as :func:`memory_by_batch`) fits in ``device_bytes``; 0 if none.
+def memory_bytes(m, *, mode: str = "training", dtype: str = "bf16", **options):
+    """The symbolic memory :func:`memory_by_batch` draws: ``mode="training"``: AdamW training memory
+    (weights, gradients, optimizer state, activations; ``options`` go to
+    :func:`~symparams.costs.training.training_memory`); ``mode="inference"``: the weights in ``dtype``
+    and the KV cache of ``s`` tokens per sequence."""
+    from symparams.breakdown import Breakdown, Piece
+    from symparams.costs.training import training_memory
+    from symparams.symbols import s
+    from symparams.units import dtype_bytes
 
-    Memory grows with the batch, so this doubles then bisects, exactly.
-    """
-    def fits(b):
-        parts = memory_by_batch(m, [b], seq=seq, mode=mode, dtype=dtype, **options)
-        return sum(v[0] for v in parts.values()) <= device_bytes
-
-    if not fits(1):
-        return 0
-    lo = 1
-    while lo < limit and fits(lo * 2):
-        lo *= 2
-    hi = min(lo * 2, limit + 1)  # fits(lo), not fits(hi) (or hi past the limit)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-    return lo
+    choose("mode", mode, ("training", "inference"))
+    if mode == "inference":
+        weights = Piece("weights", f"weights ({dtype})", m.architecture.params().total * dtype_bytes(dtype))
+        cache = Piece("kv_cache", "KV cache", m.architecture.kv_cache(dtype=dtype, tokens=s).total)
+        return Breakdown("inference memory", "bytes", (weights, cache))
+    options.setdefault("activations", {"dtype": dtype})
+    return training_memory(m.architecture, **options)
 
 
 def memory_vs_batch(model="cs336-gpt2-xl", *, batches=None, seq: int | None = None, mode: str = "training",
@@ -202,7 +169,11 @@ def memory_vs_batch(model="cs336-gpt2-xl", *, batches=None, seq: int | None = No
     plt = _pyplot()
     (m,) = _models([model])
     device = int(Fraction(repr(device_gb)) * 10**9)  # the decimal as written: 0.1 GB is 10**8 bytes
-    best = largest_batch(m, device, seq=seq, mode=mode, dtype=dtype, **options)
+    from symparams.studies.analysis import largest_fitting
+    from symparams.symbols import b
+
+    memory = memory_bytes(m, mode=mode, dtype=dtype, **options).total
+    best = largest_fitting(memory, device, b, m.workload(1, seq))
     if batches is None:
         top = max(best * 2, 8 if best == 0 else 2)
         batches = list(range(1, top + 1)) if top <= 16 else [2**i for i in range(top.bit_length())]
@@ -298,13 +269,11 @@ PLOTS = {
 
 def _one(models):
     if len(models) != 1:
-        raise ConfigError(f"this plot takes one model, got {len(models)}: {', '.join(models)}")
+        raise OptionError(f"this plot takes one model, got {len(models)}: {', '.join(models)}")
     return models
 
 
 def plot_cli(kind: str, models, output, *, seq=None, device_gb: float = 80.0) -> str:
     """What ``symparams plot KIND MODEL… -o out.png`` does; returns the line to print."""
-    if kind not in PLOTS:
-        raise ConfigError(f"unknown plot kind {kind!r}; choose one of: {', '.join(PLOTS)}")
-    PLOTS[kind](list(models), seq=seq, device_gb=device_gb, path=output)
+    choose("plot kind", kind, PLOTS)(list(models), seq=seq, device_gb=device_gb, path=output)
     return f"wrote {output}"

@@ -23,11 +23,14 @@ from dataclasses import dataclass
 
 from sympy import Expr, Integer, expand
 
-from symparams.architecture import Architecture
+from symparams.architecture import Architecture, decoder
 from symparams.components import (
     MLP, Attention, GatedMLP, LayerNorm, OutputHead, RMSNorm, TokenEmbedding,
 )
 from symparams.conventions import CAUSAL_HALF, DEFAULT
+from symparams.costs.flops import matmul_flops
+from symparams.costs.registry import breakdown
+from symparams.options import choose
 from symparams.symbols import V, a, b, d_ff, d_head, h, l, s
 
 __all__ = [
@@ -62,15 +65,14 @@ class PaperFormula:
 
 def gpt_classic() -> Architecture:
     """Kaplan/Narayanan's GPT: MHA, FFN 4h, biases, LayerNorm, tied embeddings."""
-    from symparams.architectures import architecture
+    from symparams.families import architecture
 
     return architecture("gpt-classic")
 
 
 def _decoder(name, attention, mlp, *, tied, norm=RMSNorm) -> Architecture:
-    return Architecture(name=name, title=name, embeddings=(TokenEmbedding(V, h),),
-                        block=(norm(h), attention, norm(h), mlp),
-                        final=(norm(h), OutputHead(h, V, tied=tied)))
+    return decoder(name, name, embed=(TokenEmbedding(V, h),), block=(norm(h), attention, norm(h), mlp),
+                   final=(norm(h), OutputHead(h, V, tied=tied)))
 
 
 def _per_token(expr) -> Expr:
@@ -79,9 +81,9 @@ def _per_token(expr) -> Expr:
 
 
 def _weight_matrices(arch) -> Expr:
-    """Parameters in the block's 2-D weight matrices (no biases, no norm gains), all layers."""
-    return arch.layers * sum((t.numel for c in arch.block for t in c.tensors()
-                              if t.trainable and len(t.shape) == 2), Integer(0))
+    """Parameters in the layers' 2-D weight matrices (no biases, no norm gains), all layers."""
+    return sum((st.count * t.numel for st in arch.layer_stacks for c in st.block for t in c.tensors()
+                if t.trainable and len(t.shape) == 2), Integer(0))
 
 
 # ---- Kaplan et al. 2020 --------------------------------------------------------------------------
@@ -102,7 +104,7 @@ def kaplan_params() -> PaperFormula:
     """
     arch = gpt_classic()
     return PaperFormula("kaplan-params", _KAPLAN, ("embeddings not in N", "d_attn = h, d_ff = 4h"),
-                        12 * l * h**2, DEFAULT.replace(embeddings_in_n=False).N(arch),
+                        12 * l * h**2, breakdown(arch, "N", DEFAULT.replace(embeddings_in_n=False)).total,
                         "13·l·h: biases (9h) and two LayerNorms (4h) per layer, dropped as sub-leading")
 
 
@@ -118,8 +120,7 @@ def kaplan_forward() -> PaperFormula:
     True
     """
     arch = gpt_classic()
-    conv = DEFAULT.replace(flops=CAUSAL_HALF)
-    derived = _per_token(conv.matmul_flops(arch, ("linear", "attention")))
+    derived = _per_token(matmul_flops(arch, CAUSAL_HALF, lambda c, st, mm: mm.kind in ("linear", "attention")))
     return PaperFormula("kaplan-forward", _KAPLAN,
                         ("2 FLOPs per MAC", "attention products × 1/2 (causal)", "logits not counted",
                          "N = weight matrices only"),
@@ -181,7 +182,7 @@ def hoffmann_forward() -> PaperFormula:
     ops = hoffmann_ops()
     layer = ops["qkv"] + ops["scores"] + ops["softmax"] + ops["values"] + ops["o_proj"] + ops["dense"]
     paper = ops["embeddings"] + l * layer + ops["logits"]
-    derived = expand(DEFAULT.forward_flops(hoffmann_arch()).xreplace({b: Integer(1)}))
+    derived = expand(breakdown(hoffmann_arch(), "forward_flops").total.xreplace({b: Integer(1)}))
     return PaperFormula("hoffmann-forward", _HOFFMANN,
                         ("2 FLOPs per MAC", "no causal halving", "logits counted", "b = 1"),
                         paper, derived,
@@ -213,7 +214,7 @@ def narayanan_training_flops(recompute: bool = False) -> PaperFormula:
     return PaperFormula("narayanan-recompute" if recompute else "narayanan", _NARAYANAN,
                         ("2 FLOPs per MAC", "no causal halving", "logits counted",
                          "backward = 2 × forward", "full recomputation of blocks" if recompute else "no recomputation"),
-                        paper, conv.training_flops(gpt_classic()))
+                        paper, breakdown(gpt_classic(), "training_flops", conv).total)
 
 
 # ---- PaLM (Chowdhery et al. 2022) ----------------------------------------------------------------
@@ -237,10 +238,10 @@ def palm_mfu_flops() -> PaperFormula:
     """
     arch = palm_arch()
     conv = DEFAULT.replace(method="6N+attention")
-    n = conv.N(arch)
+    n = breakdown(arch, "N", conv).total
     return PaperFormula("palm-mfu", _PALM,
                         ("N = all parameters", "attention over the full s × s", "backward = 2 × forward"),
-                        6 * n + 12 * l * a * d_head * s, _per_token(conv.training_flops(arch)))
+                        6 * n + 12 * l * a * d_head * s, _per_token(breakdown(arch, "training_flops", conv).total))
 
 
 # ---- Pope et al. 2022 ----------------------------------------------------------------------------
@@ -261,12 +262,7 @@ def pope_kv_cache(multiquery: bool = False, dtype_bytes: int = 2) -> PaperFormul
 
     heads = Integer(1) if multiquery else a
     arch = _decoder("pope", Attention(h, a, heads, d_head), GatedMLP(h, d_ff), tied=True)
-    dtypes = {2: "bf16", 1: "int8", 4: "fp32"}
-    if dtype_bytes not in dtypes:
-        from symparams.errors import ConventionError
-
-        raise ConventionError(f"dtype_bytes={dtype_bytes!r} is not one of: 1 (int8), 2 (bf16), 4 (fp32)")
-    dtype = dtypes[dtype_bytes]
+    dtype = choose("dtype_bytes", dtype_bytes, {2: "bf16", 1: "int8", 4: "fp32"})
     return PaperFormula("pope-kv-mqa" if multiquery else "pope-kv", _POPE,
                         (f"{dtype} cache", "multi-query: one K/V head" if multiquery else "multi-head"),
                         2 * l * b * s * heads * d_head * dtype_bytes,
@@ -306,11 +302,7 @@ def korthikanti_activations(variant: str = "none") -> PaperFormula:
         "selective": ({"t": t, "sequence_parallel": True, "recompute": "selective"}, 34 * s * b * h / t),
         "full": ({"recompute": "full"}, 2 * s * b * h),
     }
-    if variant not in options:
-        from symparams.errors import ConventionError
-
-        raise ConventionError(f"variant={variant!r} is not one of: {', '.join(KORTHIKANTI_VARIANTS)}")
-    kwargs, paper = options[variant]
+    kwargs, paper = choose("variant", variant, options)
     derived = activation_memory(gpt_classic(), dtype="fp16", **kwargs).block
     return PaperFormula(f"korthikanti-{variant}", _KORTHIKANTI,
                         ("fp16 activations, 1-byte dropout masks", "per layer", f"variant {variant}"),

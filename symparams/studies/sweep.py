@@ -30,35 +30,27 @@ from typing import Iterator, Mapping
 from sympy import Expr, Integer, Max, Min, Poly
 
 from symparams._expr import as_expr
-from symparams.errors import ConfigError, ConventionError, MissingValueError
+from symparams.errors import MissingValueError, OptionError
 from symparams.evaluators import _check_size, _integer_parts, _symbol, evaluator
 
-__all__ = ["COSTS", "Sweep", "formula", "grid", "fit"]
+__all__ = ["Sweep", "formula", "grid", "fit"]
 
-COSTS = ("params", "buffers", "forward_flops", "kv_cache_bytes")
+def formula(arch, cost: str = "params", *, dtype: str = "bf16", convention=None) -> Expr:
+    """The expanded formula of a cost for an architecture (a name or an Architecture).
 
-
-def formula(arch, cost: str = "params", *, dtype: str = "bf16") -> Expr:
-    """The expanded formula of ``cost`` for an architecture (a name or an Architecture).
-
-    ``cost`` is one of :data:`COSTS`; ``dtype`` sets the KV cache element size.
+    ``cost`` is a name of :data:`symparams.costs.registry.COSTS` (or an alias);
+    ``dtype`` sets the element size of byte costs.
 
     >>> formula("gpt-classic", "kv_cache_bytes", dtype="fp32")
     8*b*h*l*n + 8*b*h*l*s
     """
+    from symparams.costs.registry import formula as registry_formula
+
     if isinstance(arch, str):
-        from symparams.architectures import architecture
+        from symparams.families import architecture
 
         arch = architecture(arch)
-    if cost == "params":
-        return arch.params().expanded
-    if cost == "buffers":
-        return arch.buffers().expanded
-    if cost == "forward_flops":
-        return arch.forward_flops().expanded
-    if cost == "kv_cache_bytes":
-        return arch.kv_cache(dtype=dtype).expanded
-    raise ConventionError(f"unknown cost {cost!r}; choose one of: {', '.join(COSTS)}")
+    return registry_formula(arch, cost, convention, dtype=dtype)
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,13 +109,13 @@ def _prepare(expr, axes: Mapping, fixed: Mapping | None, ties: Mapping | None):
         expr = expr.total
     expr = as_expr(expr)
     if not axes:
-        raise ConfigError("axes: give at least one axis, e.g. {'h': [768, 1024], 'l': [12, 24]}")
+        raise OptionError("axes: give at least one axis, e.g. {'h': [768, 1024], 'l': [12, 24]}")
     syms = tuple(_symbol(k) for k in axes)
     columns = []
     for sym, vals in zip(syms, axes.values()):
         vals = tuple(vals)
         if not vals:
-            raise ConfigError(f"axes: {sym.name} has no values")
+            raise OptionError(f"axes: {sym.name} has no values")
         for v in vals:
             _check_size(sym, v)
         columns.append(vals)
@@ -165,7 +157,7 @@ def grid(expr, axes: Mapping, fixed: Mapping | None = None, *, ties: Mapping | N
     elif mode in ("fast", "float"):
         values = _fast_grid(expr, syms, columns, shape, "int64" if mode == "fast" else "float64")
     else:
-        raise ConfigError(f"mode={mode!r}; choose 'exact', 'fast' or 'float'")
+        raise OptionError(f"mode={mode!r}; choose 'exact', 'fast' or 'float'")
     return Sweep(expr, named, fixed_out, values, mode)
 
 
@@ -240,17 +232,17 @@ def fit(expr, budget, axes: Mapping, fixed: Mapping | None = None, *, ties: Mapp
     >>> fit(12*l*h**2, 1e23, {"h": [10**5], "l": [1]})
     Traceback (most recent call last):
     ...
-    symparams.errors.ConfigError: budget=1e+23 is not exactly 100000000000000000000000 as a float; pass the int 10**23
+    symparams.errors.OptionError: budget=1e+23 is not exactly 100000000000000000000000 as a float; pass the int 10**23
     """
     if isinstance(budget, float) and budget.is_integer():
         written = int(Decimal(repr(budget)))
         if int(budget) != written:
             power = len(str(written)) - 1
             hint = f"10**{power}" if written == 10**power else str(written)
-            raise ConfigError(f"budget={budget!r} is not exactly {written} as a float; pass the int {hint}")
+            raise OptionError(f"budget={budget!r} is not exactly {written} as a float; pass the int {hint}")
         budget = int(budget)
     if isinstance(budget, bool) or not isinstance(budget, int):
-        raise ConfigError(f"budget={budget!r} must be an int (counts are exact)")
+        raise OptionError(f"budget={budget!r} must be an int (counts are exact)")
     sweep = grid(expr, axes, fixed, ties=ties, mode=mode)
     names = [name for name, _ in sweep.axes]
     if mode == "exact":

@@ -1,0 +1,72 @@
+"""The ``symparams`` command line.
+
+One module per command (``derive``, ``count``, ``formula``, ``compare``,
+``plot``, ``list``), each with ``add_parser(subparsers)`` and ``run(args) -> str``;
+:data:`COMMANDS` lists them. Errors go to stderr as one line with exit code 2;
+nothing is printed on stdout then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+__all__ = ["main", "COMMANDS", "build_parser"]
+
+#: command name -> module (in help order)
+COMMANDS = {
+    "derive": "symparams.cli.derive",
+    "plot": "symparams.cli.plot",
+    "count": "symparams.cli.count",
+    "compare": "symparams.cli.compare",
+    "formula": "symparams.cli.formula",
+    "list": "symparams.cli.listing",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, nothing on stdout
+        sys.stderr.write(f"symparams: error: {message}; see '{self.prog} --help'\n")
+        raise SystemExit(2)
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for an OS error: the path, what went wrong, what is expected."""
+    if exc.filename is None:
+        return str(exc)
+    reason = exc.strerror or type(exc).__name__
+    return f"{exc.filename}: cannot read ({reason}); expected a path to a config.json or a folder holding one"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="symparams", description="Closed-form transformer costs, exact.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for module in COMMANDS.values():
+        importlib.import_module(module).add_parser(sub)
+    return p
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0, or 2 on any error)."""
+    args = build_parser().parse_args(argv)
+    from symparams.errors import SymparamsError
+
+    try:
+        out = importlib.import_module(COMMANDS[args.command]).run(args)
+    except SymparamsError as exc:
+        sys.stderr.write(f"symparams: error: {_one_line(str(exc))}\n")
+        return 2
+    except OSError as exc:
+        sys.stderr.write(f"symparams: error: {_one_line(_os_error(exc))}\n")
+        return 2
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

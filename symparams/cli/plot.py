@@ -1,0 +1,22 @@
+"""``symparams plot KIND MODEL… -o PNG`` (extra ``plot``: matplotlib)."""
+
+from __future__ import annotations
+
+from symparams.cli._args import positive_float, positive_int
+
+HELP = "write a plot as PNG (needs matplotlib: extra 'plot')"
+
+
+def add_parser(sub) -> None:
+    pl = sub.add_parser("plot", help=HELP)
+    pl.add_argument("kind", help="flop-share-size, flop-share-context, memory-batch or params-shape")
+    pl.add_argument("models", nargs="+", help="preset names or config.json paths")
+    pl.add_argument("-o", "--output", required=True, help="PNG file to write")
+    pl.add_argument("--seq", type=positive_int, default=None, help="sequence length s (default: context length)")
+    pl.add_argument("--device-gb", type=positive_float, default=80.0, help="device memory line in GB (memory-batch)")
+
+
+def run(args) -> str:
+    from symparams.studies.plot import plot_cli
+
+    return plot_cli(args.kind, args.models, args.output, seq=args.seq, device_gb=args.device_gb)

@@ -1,0 +1,197 @@
+"""What the Hugging Face families share: reading heads, MLP widths, rotary tables, windows,
+dropout and per-layer kinds from a config, each as a component constructor.
+
+A family's builder (one short function in its lineage's module) calls these
+and composes components into stacks; nothing here interprets a family flag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sympy import Expr, Integer
+
+from symparams.architecture import Architecture, Stack, once
+from symparams.components import Dropout, LayerNorm, OutputHead, RMSNorm, RotaryPositions
+from symparams.hf.fields import DERIVED
+from symparams.symbols import V, a, d_ff, d_head, h, l, l_local, n_kv, s_max, w
+
+__all__ = [
+    "head_size", "kv_heads", "ffn_width", "rotary", "window_size", "dropout_sites", "norm", "head",
+    "layer_kinds", "kind_stacks", "decoder_of", "describe", "LAYER_TYPES", "pre_norm", "windowed", "mask_for",
+    "window_notes",
+]
+
+
+def head_size(f) -> tuple[Expr, int]:
+    """``(d_head expression, its value)``: ``d_head`` if ``head_dim`` is given, else ``h/a``
+    (then ``hidden_size`` must divide by the heads)."""
+    hidden, heads = f.size("hidden"), f.size("heads")
+    given = f.size("head_dim") if "head_dim" in f.table else DERIVED
+    if given is not DERIVED:
+        f.bind(d_head, given)
+        return d_head, given
+    if hidden % heads:
+        key = f.key("hidden")
+        raise f.error(f"field {key!r} = {hidden} is not divisible by the number of attention heads {heads} "
+                      "(and no 'head_dim' is given); expected hidden_size % num_attention_heads == 0")
+    return h / a, hidden // heads
+
+
+def kv_heads(f, given=None) -> Expr:
+    """The KV heads as a formula: ``a`` (multi-head), ``1`` or ``n_kv`` (bound), from
+    ``num_key_value_heads`` (its class default when absent, the head count when null)
+    or from ``given``; the heads must divide by it."""
+    heads = f.size("heads")
+    if given is None:
+        given = f.size("kv_heads")
+    kv = heads if given is DERIVED else given
+    if heads % kv:
+        key = f.key("kv_heads") if "kv_heads" in f.table else "num_key_value_heads"
+        raise f.error(f"field 'num_attention_heads' = {heads} is not divisible by {key!r} = {kv}; "
+                      "expected num_attention_heads % num_key_value_heads == 0")
+    if kv == heads:
+        return a  # multi-head: one KV head per query head, the formula says so
+    return f.bind(n_kv, kv)
+
+
+def ffn_width(f, ratio: int | None = None) -> Expr:
+    """The MLP width: ``d_ff`` bound from the config's field, or ``ratio·h`` where the family
+    derives it (GPT-2 ``n_inner: null``, Falcon, BLOOM)."""
+    value = f.size("ffn") if "ffn" in f.table else DERIVED
+    if value is DERIVED:
+        if ratio is None:
+            raise f.error("no MLP width in this config")
+        return ratio * h
+    return f.bind(d_ff, value)
+
+
+def rotary(f, head_expr, head_value: int) -> RotaryPositions:
+    """RoPE's inverse-frequency buffers (transformers' layout), over the rotated part of each
+    head: ``int(head_dim · rotary_fraction)`` when only part rotates (NeoX ``rotary_pct``,
+    Phi ``partial_rotary_factor``)."""
+    if "positions" in f.table:
+        f.use("positions")
+    if "rotary_fraction" not in f.table:
+        return RotaryPositions(s_max, head_expr, layout="inv_freq")
+    fraction = f.fraction("rotary_fraction")
+    if fraction == 1:
+        return RotaryPositions(s_max, head_expr, layout="inv_freq")
+    return RotaryPositions(s_max, Integer(int(head_value * fraction)), layout="inv_freq")
+
+
+def window_size(f, field: str = "window") -> int | None:
+    """The sliding window (bound to ``w``), or None without one (the field null or absent)."""
+    if field not in f.table:
+        return None
+    size = f.size(field)
+    if size is DERIVED:
+        return None
+    if size < 2:
+        raise f.error(f"field {f.key(field)!r} = {size} must be at least 2 (or null for no window)")
+    f.bind(w, size)
+    return size
+
+
+def dropout_sites(f) -> Dropout:
+    """Where the model trains with dropout: the sites whose probability is above 0."""
+    def on(site: str) -> bool:
+        return f"drop_{site}" in f.table and f.probability(f"drop_{site}") > 0
+
+    return Dropout(embedding=on("embedding"), attention=on("attention"), residual=on("residual"))
+
+
+def norm(kind: str, width=h):
+    """``"layer"``: LayerNorm (γ, β); ``"rms"``: RMSNorm (γ)."""
+    return LayerNorm(width) if kind == "layer" else RMSNorm(width)
+
+
+def head(f, width=h, *, bias: bool = False) -> OutputHead:
+    """The output head, tied to the embedding as the config (or its class default) says."""
+    return OutputHead(width, V, tied=f.flag("tie"), bias=bias)
+
+
+LAYER_TYPES = ("sliding_attention", "full_attention")
+
+
+def layer_kinds(f, default: list[str], allowed=LAYER_TYPES) -> list[str]:
+    """Each layer's kind: the config's ``layer_types`` if given (checked: one entry per layer,
+    each allowed), else the family's ``default``."""
+    layers = f.size("layers")
+    types = f.raw.data.get("layer_types")
+    if types is None:
+        return list(default)
+    if not isinstance(types, list) or len(types) != layers or any(t not in allowed for t in types):
+        raise f.error(f"field 'layer_types' = {types!r} must be a list of {layers} (num_hidden_layers) entries, "
+                      f"each one of: {', '.join(allowed)}")
+    return list(types)
+
+
+def kind_stacks(f, kinds: list[str], block_for, *, local: str = "sliding_attention", symbol=l_local,
+                names=("local", "global")) -> tuple[Stack, ...]:
+    """The layers as counted stacks by kind: one stack ``block_for(kind)`` per kind present.
+
+    Two kinds make ``symbol`` (bound to the number of ``local`` layers) and
+    ``l - symbol`` layers; one kind makes ``l`` layers. Order is for display.
+    """
+    f.use("layers")
+    n_local = kinds.count(local)
+    if n_local == 0:
+        return (Stack("block", l, block_for(_other(kinds, local))),)
+    if n_local == len(kinds):
+        return (Stack("block", l, block_for(local)),)
+    f.bind(symbol, n_local)
+    other = _other(kinds, local)
+    return (Stack(names[0], symbol, block_for(local)), Stack(names[1], l - symbol, block_for(other)))
+
+
+def _other(kinds: list[str], local: str) -> str:
+    rest = sorted(set(kinds) - {local})
+    return rest[0] if rest else "full_attention"
+
+
+def decoder_of(f, *, name: str, title: str, embed, layers: tuple[Stack, ...], final, notes=(),
+               parallel_residual: bool = False) -> Architecture:
+    """``once("embedding", *embed)``, the layer stacks, ``once("head", *final)``; the sizes of
+    ``hidden``, ``layers``, ``heads`` and ``vocab`` bound, dropout read from the config."""
+    for key in ("hidden", "layers", "heads", "vocab"):
+        f.use(key)
+    return Architecture(name, title, (once("embedding", *embed), *layers, once("head", *final)), tuple(notes),
+                        parallel_residual=parallel_residual, dropout=dropout_sites(f))
+
+
+def describe(kv_expr, mlp, tied: bool) -> str:
+    """The part of a family title that depends on the config: attention kind, MLP, head tying."""
+    kind = "multi-head" if kv_expr == a else ("multi-query" if kv_expr == 1 else "grouped-query")
+    return f"{kind} attention; {mlp.label}; {'tied' if tied else 'untied'} output head"
+
+
+
+def pre_norm(norm_, attention, mlp, *, qk_norms=()) -> tuple:
+    """A pre-norm layer: ``norm → attention (→ Q/K norms) → norm → MLP`` (two norms of the same kind)."""
+    return (norm_, attention, *qk_norms, norm_, mlp)
+
+
+def windowed(attention, size: int | None, mask: str = "window"):
+    """``attention`` with a sliding window of ``w`` (bound by :func:`window_size`), or unchanged
+    without one."""
+    if size is None:
+        return attention
+    return replace(attention, mask=mask, window=w)
+
+
+def mask_for(kind: str, attention):
+    """The attention of a layer of ``kind`` (``layer_types`` entry): windowed for
+    ``sliding_attention`` (the window ``w`` must be bound), causal for ``full_attention``."""
+    return replace(attention, mask="window", window=w) if kind == "sliding_attention" else attention
+
+
+def window_notes(kinds: list[str], window: int | None) -> tuple[str, ...]:
+    """What a derivation says about windowed layers."""
+    if window is None or "sliding_attention" not in kinds:
+        return ()
+    local = kinds.count("sliding_attention")
+    where = "every layer" if local == len(kinds) else f"{local} of {len(kinds)} layers (l_local)"
+    return (f"sliding-window attention (w = {window}) on {where}: the KV cache of those layers holds at most "
+            "w − 1 tokens (as transformers' sliding-window cache); parameters unaffected; FLOPs dense under "
+            "FlopCounterMode, the window's pairs under masked counting",)
