@@ -14,35 +14,43 @@ V*h + 12*h**2*l + 13*h*l
 
 from __future__ import annotations
 
-from symparams.algebra import closed_form, leading_order, relative_error
-from symparams.architecture import Architecture, Stack, decoder, once
-from symparams.breakdown import Breakdown, Evaluation, Piece
-from symparams.conventions import DEFAULT, FLOP_COUNTER, Convention, FlopConvention, parse_convention
-from symparams.errors import (
-    ConfigError,
-    ConventionError,
-    MissingValueError,
-    OptionError,
-    SymparamsError,
-    UnknownArchitectureError,
-    UnknownModelError,
-)
-from symparams.families import ARCHITECTURES, architecture
-from symparams.model import Model
-from symparams.presets import PRESETS, model
-from symparams.printing.latex import latex
-from symparams.units import dtype_bytes, format_bytes
-from symparams.values import evaluate
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ARCHITECTURES", "Architecture", "Breakdown", "ConfigError", "Convention", "ConventionError", "DEFAULT",
-    "Evaluation", "FLOP_COUNTER", "FlopConvention", "MissingValueError", "Model", "OptionError", "PRESETS",
-    "Piece", "Stack", "SymparamsError", "UnknownArchitectureError", "UnknownModelError", "architecture",
-    "closed_form", "decoder", "dtype_bytes", "evaluate", "format_bytes", "from_hf_config", "latex",
-    "leading_order", "model", "once", "parse_convention", "relative_error",
-]
+#: public name -> module it lives in; imported on first use, so ``import symparams`` (and the
+#: command line's ``--help`` and ``--version``) stays light
+_EXPORTS = {
+    "closed_form": "symparams.algebra", "leading_order": "symparams.algebra", "relative_error": "symparams.algebra",
+    "Architecture": "symparams.stacks", "Stack": "symparams.stacks", "decoder": "symparams.stacks",
+    "once": "symparams.stacks",
+    "Breakdown": "symparams.breakdown", "Evaluation": "symparams.breakdown", "Piece": "symparams.breakdown",
+    "DEFAULT": "symparams.conventions", "FLOP_COUNTER": "symparams.conventions", "Convention": "symparams.conventions",
+    "FlopConvention": "symparams.conventions", "parse_convention": "symparams.conventions",
+    "ConfigError": "symparams.errors", "ConventionError": "symparams.errors", "MissingValueError": "symparams.errors",
+    "OptionError": "symparams.errors", "SymparamsError": "symparams.errors",
+    "UnknownArchitectureError": "symparams.errors", "UnknownModelError": "symparams.errors",
+    "ARCHITECTURES": "symparams.families", "architecture": "symparams.families",
+    "Model": "symparams.models",
+    "PRESETS": "symparams.presets", "model": "symparams.presets",
+    "latex": "symparams.printing.latex",
+    "dtype_bytes": "symparams.units", "format_bytes": "symparams.units",
+    "evaluate": "symparams.values",
+}
+
+__all__ = sorted([*_EXPORTS, "from_hf_config"])
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value  # imported once
+        return value
+    raise AttributeError(f"module 'symparams' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def from_hf_config(config, **kwargs):

@@ -66,13 +66,13 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
 
 
 def from_preset(name: str):
-    """The :class:`~symparams.model.Model` of the core preset called ``name``.
+    """The :class:`~symparams.models.Model` of the core preset called ``name``.
 
     >>> from_preset("gpt2").params.total   # 124M: 12·12·768² + 13·12·768 + 50257·768 + 1024·768 + 2·768
     124439808
     """
     from symparams.families import architecture
-    from symparams.model import Model
+    from symparams.models import Model
 
     if name not in PRESETS:
         raise UnknownModelError(f"unknown preset {name!r}; core presets: {', '.join(sorted(PRESETS))} "

@@ -12,6 +12,13 @@ FIXTURE_NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
 ORACLE_EXAMPLES = {"dev": 3, "ci": 10}.get(os.environ.get("HYPOTHESIS_PROFILE", "dev"), 3)
 
 
+def published_params() -> dict[str, int]:
+    """Parameter counts transformers 5.23 builds for each fixture (meta device, tied weights once),
+    measured once and kept in ``fixtures/transformers_params.json``: an independent
+    source, not symparams' output (the oracle tests re-measure it live)."""
+    return json.loads((FIXTURES.parent / "transformers_params.json").read_text())
+
+
 def require_oracle():
     """Skip unless torch and transformers are installed (the ``oracle`` extra)."""
     pytest.importorskip("torch", reason="oracle tests need torch: pip install 'symparams[oracle]' (CPU wheel)")

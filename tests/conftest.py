@@ -10,8 +10,13 @@ no deadline (SymPy's first evaluation and building a model are slow-ish).
 """
 
 import os
+import sys
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+
+# the tests' own helpers (independent/, _oracle.py, katex_harness.py) import by name from any subfolder
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 _COMMON = dict(deadline=None, derandomize=True, database=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

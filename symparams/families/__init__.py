@@ -21,24 +21,14 @@ symparams.errors.UnknownModelError: unsupported model_type 'bert'; supported: bl
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import import_module
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
-from symparams.architecture import Architecture
+from symparams.stacks import Architecture
 from symparams.errors import UnknownArchitectureError, UnknownModelError
-from symparams.families.bloom import BLOOM
 from symparams.families.classic import gpt2, gpt_classic
 from symparams.families.cs336 import cs336
-from symparams.families.falcon import FALCON
-from symparams.families.gemma import GEMMA, GEMMA2
-from symparams.families.gpt import GPT2, GPT_BIGCODE
-from symparams.families.llama import LLAMA, MISTRAL, MIXTRAL, OLMO2
-from symparams.families.neox import GPT_NEOX, STABLELM
-from symparams.families.opt import OPT
-from symparams.families.phi import PHI
-from symparams.families.qwen import QWEN2, QWEN2_MOE, QWEN3
-from symparams.families.starcoder2 import STARCODER2
-from symparams.hf.family import Family
 
 __all__ = ["ARCHITECTURES", "architecture", "FAMILIES", "family", "SUPPORTED_MODEL_TYPES"]
 
@@ -48,16 +38,47 @@ ARCHITECTURES: Mapping[str, Callable[[], Architecture]] = MappingProxyType({
     "cs336": cs336,
 })
 
-FAMILIES: Mapping[str, Family] = MappingProxyType({fam.model_type: fam for fam in (
-    GPT2, GPT_BIGCODE,
-    LLAMA, MISTRAL, MIXTRAL, OLMO2,
-    QWEN2, QWEN2_MOE, QWEN3,
-    GEMMA, GEMMA2,
-    GPT_NEOX, STABLELM, PHI,
-    OPT, FALCON, BLOOM, STARCODER2,
-)})
+#: model_type -> (module of symparams.families, name of its Family record), one row per family
+_HF_FAMILIES: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "gpt2": ("gpt", "GPT2"),
+    "gpt_bigcode": ("gpt", "GPT_BIGCODE"),
+    "llama": ("llama", "LLAMA"),
+    "mistral": ("llama", "MISTRAL"),
+    "mixtral": ("llama", "MIXTRAL"),
+    "olmo2": ("llama", "OLMO2"),
+    "qwen2": ("qwen", "QWEN2"),
+    "qwen2_moe": ("qwen", "QWEN2_MOE"),
+    "qwen3": ("qwen", "QWEN3"),
+    "gemma": ("gemma", "GEMMA"),
+    "gemma2": ("gemma", "GEMMA2"),
+    "gpt_neox": ("neox", "GPT_NEOX"),
+    "stablelm": ("neox", "STABLELM"),
+    "phi": ("phi", "PHI"),
+    "opt": ("opt", "OPT"),
+    "falcon": ("falcon", "FALCON"),
+    "bloom": ("bloom", "BLOOM"),
+    "starcoder2": ("starcoder2", "STARCODER2"),
+})
 
-SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(sorted(FAMILIES))
+
+class _Families(Mapping):
+    """The family records by ``model_type``, each module imported when its family is first used
+    (the preset path of the command line imports none)."""
+
+    def __getitem__(self, model_type: str):
+        module, name = _HF_FAMILIES[model_type]
+        return getattr(import_module(f"symparams.families.{module}"), name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_HF_FAMILIES)
+
+    def __len__(self) -> int:
+        return len(_HF_FAMILIES)
+
+
+FAMILIES: Mapping = _Families()
+
+SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(sorted(_HF_FAMILIES))
 
 
 @lru_cache(maxsize=None)
@@ -70,9 +91,9 @@ def architecture(name: str) -> Architecture:
     return ARCHITECTURES[name]()
 
 
-def family(model_type: str, where: str = "") -> Family:
-    """The Hugging Face family of ``model_type``."""
-    if model_type not in FAMILIES:
+def family(model_type: str, where: str = ""):
+    """The Hugging Face family (:class:`~symparams.hf.family.Family`) of ``model_type``."""
+    if not isinstance(model_type, str) or model_type not in _HF_FAMILIES:
         head = f"{where}: " if where else ""
         raise UnknownModelError(
             f"{head}unsupported model_type {model_type!r}; supported: {', '.join(SUPPORTED_MODEL_TYPES)}"

@@ -8,7 +8,7 @@ biased linears, an MLP of 4h with tanh GELU.
 
 from __future__ import annotations
 
-from symparams.architecture import Stack
+from symparams.stacks import Stack
 from symparams.components import MLP, Attention, LayerNorm, TokenEmbedding
 from symparams.families.common import decoder_of, describe, head, head_size
 from symparams.families.sampling import IDS, base

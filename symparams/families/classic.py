@@ -15,7 +15,7 @@ LayerNorm — the model ``transformers`` builds for ``model_type: gpt2``.
 
 from __future__ import annotations
 
-from symparams.architecture import Architecture, decoder
+from symparams.stacks import Architecture, decoder
 from symparams.components import Attention, LayerNorm, LearnedPositions, MLP, OutputHead, TokenEmbedding
 from symparams.symbols import V, a, h, s_max
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from sympy import Expr, Integer
 
-from symparams.architecture import Architecture, Stack, once
+from symparams.stacks import Architecture, Stack, once
 from symparams.components import Dropout, LayerNorm, OutputHead, RMSNorm, RotaryPositions
 from symparams.hf.fields import DERIVED
 from symparams.symbols import V, a, d_ff, d_head, h, l, l_local, n_kv, s_max, w

@@ -12,7 +12,7 @@ non-trainable buffer of ``s_max · d_head`` values, reported apart.
 
 from __future__ import annotations
 
-from symparams.architecture import Architecture, decoder
+from symparams.stacks import Architecture, decoder
 from symparams.components import Attention, Dropout, GatedMLP, OutputHead, RMSNorm, RotaryPositions, TokenEmbedding
 from symparams.symbols import V, a, d_ff, h, s_max
 

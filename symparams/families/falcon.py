@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sympy import Integer
 
-from symparams.architecture import Stack
+from symparams.stacks import Stack
 from symparams.components import MLP, Attention, LayerNorm, TokenEmbedding
 from symparams.families.common import decoder_of, describe, ffn_width, head, head_size, kv_heads, rotary
 from symparams.families.sampling import base, llama_config

@@ -10,7 +10,7 @@ RMSNorm, rotary positions, a gated (SwiGLU) MLP, GQA from ``num_key_value_heads`
 
 from __future__ import annotations
 
-from symparams.architecture import Stack
+from symparams.stacks import Stack
 from symparams.components import Attention, GatedMLP, MoE, RMSNorm, TokenEmbedding
 from symparams.families.common import (
     decoder_of, describe, ffn_width, head, head_size, kv_heads, pre_norm, rotary, window_notes, window_size,

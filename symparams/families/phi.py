@@ -8,7 +8,7 @@ output head's too), partial rotary.
 
 from __future__ import annotations
 
-from symparams.architecture import Stack
+from symparams.stacks import Stack
 from symparams.components import MLP, Attention, LayerNorm, TokenEmbedding
 from symparams.families.common import decoder_of, describe, ffn_width, head, head_size, kv_heads, rotary
 from symparams.families.sampling import base, llama_config

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from symparams.architecture import Stack
+from symparams.stacks import Stack
 from symparams.components import MLP, Attention, LayerNorm, TokenEmbedding
 from symparams.families.common import (
     decoder_of, describe, ffn_width, head, head_size, kv_heads, rotary, window_notes, window_size, windowed,

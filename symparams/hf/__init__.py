@@ -2,7 +2,7 @@
 
 :func:`from_hf_config` reads a config (a dict, a ``.json`` file, or a folder
 holding ``config.json``), validates the fields its ``model_type``'s family
-reads, and returns a :class:`~symparams.model.Model` whose parameter count
+reads, and returns a :class:`~symparams.models.Model` whose parameter count
 equals ``sum(p.numel() for p in model.parameters())`` of the model
 ``transformers`` builds from it (tied weights once), with forward FLOPs and KV
 cache under symparams' conventions. Supported ``model_type`` values:
@@ -39,7 +39,7 @@ def build(raw):
 
 
 def from_hf_config(config, *, name: str | None = None):
-    """A :class:`~symparams.model.Model` from a Hugging Face config.
+    """A :class:`~symparams.models.Model` from a Hugging Face config.
 
     Parameters
     ----------
@@ -58,7 +58,7 @@ def from_hf_config(config, *, name: str | None = None):
     UnknownModelError
         The ``model_type`` is not supported (the message lists those that are).
     """
-    from symparams.model import Model
+    from symparams.models import Model
 
     raw = load(config)
     arch, values = build(raw)

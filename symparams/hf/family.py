@@ -18,7 +18,7 @@ __all__ = ["Family"]
 class Family:
     """How ``transformers`` builds one ``model_type``.
 
-    ``build(fields)`` returns the :class:`~symparams.architecture.Architecture`
+    ``build(fields)`` returns the :class:`~symparams.stacks.Architecture`
     (binding the sizes it reads on ``fields``); ``fields`` is the table of
     :class:`~symparams.hf.fields.Field` s it reads. For testing:
     ``sample(draw, st, bounds)`` draws a small valid config dict

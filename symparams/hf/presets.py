@@ -65,7 +65,7 @@ HF_PRESETS: Mapping[str, HFPreset] = MappingProxyType(
 
 
 def hf_preset_model(name: str):
-    """The :class:`~symparams.model.Model` of the shipped preset ``name``."""
+    """The :class:`~symparams.models.Model` of the shipped preset ``name``."""
     from dataclasses import replace
 
     from symparams.hf import from_hf_config

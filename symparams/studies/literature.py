@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from sympy import Expr, Integer, expand
 
-from symparams.architecture import Architecture, decoder
+from symparams.stacks import Architecture, decoder
 from symparams.components import (
     MLP, Attention, GatedMLP, LayerNorm, OutputHead, RMSNorm, TokenEmbedding,
 )

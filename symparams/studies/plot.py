@@ -71,7 +71,7 @@ def _save(fig, path):
 
 
 def _models(models):
-    from symparams.model import Model
+    from symparams.models import Model
     from symparams.presets import model
 
     return [m if isinstance(m, Model) else model(m) for m in models]

@@ -31,6 +31,7 @@ from sympy import Expr, Integer, Max, Min, Poly
 
 from symparams._expr import as_expr
 from symparams.errors import MissingValueError, OptionError
+from symparams.options import choose
 from symparams.evaluators import _check_size, _integer_parts, _symbol, evaluator
 
 __all__ = ["Sweep", "formula", "grid", "fit"]
@@ -148,16 +149,15 @@ def grid(expr, axes: Mapping, fixed: Mapping | None = None, *, ties: Mapping | N
     >>> grid(12*l*h**2, {"h": [10**12], "l": [10**6, 10**7]}).values
     [[12000000000000000000000000000000, 120000000000000000000000000000000]]
     """
+    choose("mode", mode, ("exact", "fast", "float"))
     expr, syms, columns = _prepare(expr, axes, fixed, ties)
     shape = tuple(len(c) for c in columns)
     fixed_out = {_symbol(k).name: int(v) for k, v in (fixed or {}).items()}
     named = tuple((sym.name, col) for sym, col in zip(syms, columns))
     if mode == "exact":
         values = _exact_grid(expr, syms, columns)
-    elif mode in ("fast", "float"):
-        values = _fast_grid(expr, syms, columns, shape, "int64" if mode == "fast" else "float64")
     else:
-        raise OptionError(f"mode={mode!r}; choose 'exact', 'fast' or 'float'")
+        values = _fast_grid(expr, syms, columns, shape, "int64" if mode == "fast" else "float64")
     return Sweep(expr, named, fixed_out, values, mode)
 
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 from sympy import expand
 
-from symparams.architecture import decoder
+from symparams.stacks import decoder
 from symparams.families import architecture
 from symparams.components import Attention, GatedMLP, OutputHead, RMSNorm, TokenEmbedding
 from symparams.conventions import CONVENTIONS, WITH_ELEMENTWISE
@@ -18,7 +18,7 @@ from symparams.costs.flops import (
     forward_flops, kaplan_flops, palm_flops, recompute_flops, train_step_flops,
 )
 from symparams.errors import ConventionError
-from symparams.model import Model
+from symparams.models import Model
 from symparams.presets import model
 from symparams.symbols import V, a, b, h, l, n_kv, d_head, d_ff, s
 

@@ -19,7 +19,7 @@ import pytest
 import symparams
 from symparams.hf import from_hf_config
 
-FIXTURES = Path(__file__).parent / "fixtures" / "hf_configs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
 
 # FlopCounterMode totals, batch 1, seq 128, transformers 5.23 (ORACLE_NOTES.md)

@@ -19,7 +19,7 @@ from symparams.costs.activations import activation_memory
 from symparams.errors import ConfigError
 from symparams.symbols import a, b, h, s
 
-FIXTURES = Path(__file__).parent / "fixtures" / "hf_configs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
 
 
 def _config(name, **changes):

@@ -18,7 +18,7 @@ from typing import Mapping
 
 from sympy import Symbol
 
-from symparams.architecture import Architecture
+from symparams.stacks import Architecture
 from symparams.breakdown import Evaluation
 from symparams.errors import ConfigError
 from symparams.symbols import b as _b, by_name, s as _s, s_max as _s_max
@@ -30,7 +30,7 @@ __all__ = ["Model"]
 
 @dataclass(frozen=True, eq=False)
 class Model:
-    """An :class:`~symparams.architecture.Architecture` at concrete sizes.
+    """An :class:`~symparams.stacks.Architecture` at concrete sizes.
 
     ``lengths`` are default sequence lengths beside ``s`` that the model fixes
     itself (a ViT's patch count), bound by :meth:`workload` unless given.

@@ -1,6 +1,6 @@
 """Parameter counts from Hugging Face configs, against transformers.
 
-``TRANSFORMERS_PARAMS`` was measured with transformers 5.23.0 (torch 2.13.0,
+``TRANSFORMERS_PARAMS`` (``tests/fixtures/transformers_params.json``) was measured with transformers 5.23.0 (torch 2.13.0,
 CPU) on the ``meta`` device: ``sum(p.numel() for p in
 AutoModelForCausalLM.from_config(cfg).parameters())`` — tied weights once
 (see tests/fixtures/hf_configs/SOURCES.md and ORACLE_NOTES.md). That is an
@@ -20,36 +20,11 @@ from symparams.hf import from_hf_config
 from symparams.hf.presets import HF_PRESETS
 from symparams.symbols import V, a, d_ff, d_head, h, l, n_kv, s_max, E, k
 
-FIXTURES = Path(__file__).parent / "fixtures" / "hf_configs"
+from _oracle import published_params
 
-# measured with transformers 5.23.0 on the meta device (see module docstring)
-TRANSFORMERS_PARAMS = {
-    "bloom-560m": 559_214_592,
-    "falcon-7b": 6_921_720_704,
-    "gemma-2b": 2_506_172_416,
-    "gemma-7b": 8_537_680_896,
-    "gemma-2-2b": 2_614_341_888,
-    "gpt2": 124_439_808,
-    "gpt2-xl": 1_557_611_200,
-    "llama-2-7b": 6_738_415_616,
-    "llama-3-8b": 8_030_261_248,
-    "llama-3.2-1b": 1_235_814_400,
-    "mistral-7b-v0.1": 7_241_732_096,
-    "mixtral-8x7b-v0.1": 46_702_792_704,
-    "olmo-2-1124-7b": 7_298_617_344,
-    "opt-125m": 125_239_296,
-    "opt-6.7b": 6_658_473_984,
-    "phi-2": 2_779_683_840,
-    "pythia-160m": 162_322_944,
-    "pythia-6.9b": 6_857_302_016,
-    "qwen1.5-moe-a2.7b": 14_315_784_192,
-    "qwen2-0.5b": 494_032_768,
-    "qwen2-7b": 7_615_616_512,
-    "qwen3-0.6b-base": 596_049_920,
-    "santacoder": 1_124_886_528,
-    "stablelm-2-1_6b": 1_644_515_328,
-    "starcoder2-3b": 3_030_371_328,
-}
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
+
+TRANSFORMERS_PARAMS = published_params()
 NAMES = sorted(TRANSFORMERS_PARAMS)
 
 

@@ -12,7 +12,7 @@ import pytest
 from symparams.errors import ConfigError, UnknownModelError
 from symparams.hf import from_hf_config
 
-FIXTURES = Path(__file__).parent / "fixtures" / "hf_configs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
 LLAMA = json.loads((FIXTURES / "llama-3-8b.json").read_text())
 
 
@@ -87,7 +87,7 @@ def test_api_raises(tmp_path, label, text, error, parts):
 
 def _cli(*args):
     return subprocess.run([sys.executable, "-m", "symparams.cli", *args], capture_output=True, text=True,
-                          cwd=Path(__file__).parent.parent)
+                          cwd=Path(__file__).parents[2])
 
 
 @pytest.mark.parametrize("label, text, error, parts", CASES, ids=IDS)

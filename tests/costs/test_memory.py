@@ -11,7 +11,7 @@ and fp32 logits 4sbV.
 import pytest
 from sympy import expand
 
-from symparams.architecture import decoder
+from symparams.stacks import decoder
 from symparams.families import architecture
 from symparams.components import Attention, RMSNorm, TokenEmbedding, OutputHead, GatedMLP
 from symparams.costs.activations import activation_memory, op_output_memory, role_bytes

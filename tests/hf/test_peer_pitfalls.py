@@ -18,7 +18,7 @@ import symparams
 from symparams.components import MLP, GatedMLP
 from symparams.hf import from_hf_config
 
-FIXTURES = Path(__file__).parent / "fixtures" / "hf_configs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
 
 
 def config(name: str, **changes) -> dict:

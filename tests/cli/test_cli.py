@@ -13,7 +13,7 @@ import pytest
 
 from symparams.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures" / "hf_configs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
 LLAMA = json.loads((FIXTURES / "llama-2-7b.json").read_text())
 
 
