@@ -36,6 +36,7 @@ _EXPORTS = {
     "latex": "symparams.printing.latex",
     "dtype_bytes": "symparams.units", "format_bytes": "symparams.units",
     "evaluate": "symparams.values",
+    "difference": "symparams.costs.diff",
 }
 
 __all__ = sorted([*_EXPORTS, "from_hf_config"])

@@ -35,7 +35,8 @@ class Attention(Component):
     The layer knows its mask and its lengths. ``mask`` is ``"causal"`` (a
     decoder), ``"full"`` (a bidirectional encoder, or cross-attention),
     ``"window"`` (sliding window of ``window`` tokens, itself included) or
-    ``"chunked"`` (chunks of ``window`` tokens); see
+    ``"chunked"`` (chunks of ``window`` tokens) or ``"local"`` (bidirectional, ``window``
+    positions on either side); see
     :mod:`symparams.components.mask`. ``key_len`` is ``None`` for
     self-attention (keys over the stack's own sequence) or the length of the
     sequence the keys and values come from (cross-attention over an encoder's
@@ -99,7 +100,8 @@ class Attention(Component):
             kind = "grouped-query"
         if self.is_cross:
             return f"{kind} cross-attention"
-        where = {"causal": "", "full": " (bidirectional)", "window": " (sliding window)", "chunked": " (chunked)"}
+        where = {"causal": "", "full": " (bidirectional)", "window": " (sliding window)", "chunked": " (chunked)",
+                 "local": " (bidirectional, local window)"}
         return f"{kind} self-attention{where[self.mask]}"
 
     def keys_over(self, s) -> Expr:

@@ -17,6 +17,8 @@ s*(s + 1)/2
 (2*s - Min(s, w) + 1)*Min(s, w)/2
 >>> [Mask("chunked", 4).pairs(n, n) for n in (3, 4, 10)]
 [6, 10, 23]
+>>> [Mask("local", 2).pairs(n, n) for n in (1, 3, 10)]
+[1, 9, 44]
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ MASKS = {
     "full": "every query attends to every key (bidirectional self-attention, cross-attention)",
     "window": "each query attends to itself and the w − 1 keys before it (sliding window of w)",
     "chunked": "each query attends to itself and the earlier keys of its chunk of c tokens",
+    "local": "each query attends to the keys within r positions on either side (bidirectional window)",
 }
 
 
@@ -49,7 +52,7 @@ class Mask:
 
     def __post_init__(self) -> None:
         choose("mask", self.kind, MASKS)
-        needs_size = self.kind in ("window", "chunked")
+        needs_size = self.kind in ("window", "chunked", "local")
         if needs_size and self.size is None:
             raise OptionError(f"mask={self.kind!r} needs a size (the window or chunk length)")
         if not needs_size and self.size is not None:
@@ -59,8 +62,8 @@ class Mask:
 
     @property
     def causal(self) -> bool:
-        """Whether later keys are hidden (every kind but ``"full"``): the literature halves these."""
-        return self.kind != "full"
+        """Whether later keys are hidden (causal, window, chunked): the literature halves these."""
+        return self.kind in ("causal", "window", "chunked")
 
     def pairs(self, queries, keys) -> Expr:
         """Query-key pairs kept for ``queries`` queries over ``keys`` keys (one sequence, one head).
@@ -75,6 +78,9 @@ class Mask:
         if self.kind == "window":
             m = Min(self.size, q)  # a window as long as the sequence is the causal triangle
             return m * (2 * q - m + 1) / 2
+        if self.kind == "local":
+            r = Min(self.size, q - 1)  # each side loses r(r+1)/2 pairs at the ends of the sequence
+            return q * (2 * r + 1) - r * (r + 1)
         c = self.size
         whole = floor(q / c)  # full chunks, then the partial last one
         rest = q - c * whole
@@ -90,12 +96,13 @@ class Mask:
         Min(s, w - 1)
         """
         n = as_expr(tokens)
-        if self.kind in ("causal", "full"):
+        if self.kind in ("causal", "full", "local"):
             return n
         return Min(n, self.size - 1)
 
     def describe(self) -> str:
-        size = "" if self.size is None else f" ({'w' if self.kind == 'window' else 'c'} = {self.size})"
+        letter = {"window": "w", "chunked": "c", "local": "r"}.get(self.kind, "")
+        size = "" if self.size is None else f" ({letter} = {self.size})"
         return f"{self.kind}{size}: {MASKS[self.kind]}"
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from sympy import Expr, expand, factor
 from symparams.conventions import Convention, as_convention
 from symparams.costs.registry import breakdown
 
-__all__ = ["ConventionDiff", "diff"]
+__all__ = ["ConventionDiff", "diff", "difference"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,20 @@ def diff(cost: str, arch, a, b, *, dtype: str = "bf16") -> ConventionDiff:
     ea = breakdown(arch, cost, ca, dtype=dtype).total
     eb = breakdown(arch, cost, cb, dtype=dtype).total
     return ConventionDiff(cost, ca, cb, ea, eb, factor(expand(ea - eb)))
+
+
+def difference(first, second, cost: str = "params", convention=None, *, dtype: str = "bf16"):
+    """``cost`` of architecture ``first`` minus that of ``second``, multiplied out then factored:
+    how a variant differs from its base, symbolically.
+
+    >>> from dataclasses import replace
+    >>> from symparams.families import architecture
+    >>> base = architecture("gpt-classic")
+    >>> no_bias = base.map_components(lambda c: replace(c, qkv_bias=False, o_bias=False)
+    ...                               if c.key == "attention" else c, name="no-attention-bias")
+    >>> difference(no_bias, base)
+    -4*h*l
+    """
+    ea = breakdown(first, cost, convention, dtype=dtype).total
+    eb = breakdown(second, cost, convention, dtype=dtype).total
+    return factor(expand(ea - eb))
