@@ -222,7 +222,14 @@ class Architecture:
         return sorted(self.params().free_symbols, key=lambda x: x.name)
 
     def __repr__(self) -> str:
-        stacks = " + ".join(st.name if st.count == 1 else f"{st.count}×{st.name}" for st in self.stacks)
+        from sympy import Add
+
+        def counted(st):
+            if st.count == 1:
+                return st.name
+            return f"({st.count})×{st.name}" if isinstance(st.count, Add) else f"{st.count}×{st.name}"
+
+        stacks = " + ".join(counted(st) for st in self.stacks)
         return f"<Architecture {self.name}: {stacks}>"
 
     def _repr_markdown_(self) -> str:
