@@ -19,7 +19,7 @@ from symparams.symbols import V, a, d_ff, d_head, h, l, l_local, n_kv, s_max, w
 __all__ = [
     "head_size", "kv_heads", "ffn_width", "rotary", "window_size", "dropout_sites", "norm", "head",
     "layer_kinds", "kind_stacks", "decoder_of", "describe", "LAYER_TYPES", "pre_norm", "windowed", "mask_for",
-    "window_notes",
+    "window_notes", "ROPE_TYPES",
 ]
 
 
@@ -66,18 +66,82 @@ def ffn_width(f, ratio: int | None = None) -> Expr:
     return f.bind(d_ff, value)
 
 
+#: RoPE types transformers 5.23 builds (``ROPE_INIT_FUNCTIONS`` and "default"), with the keys each requires
+ROPE_TYPES = {"default": (), "linear": ("factor",), "dynamic": ("factor",), "yarn": ("factor",),
+              "llama3": ("factor", "low_freq_factor", "high_freq_factor"), "longrope": ("short_factor", "long_factor"),
+              "proportional": ()}
+
+
+def _rope_dicts(f) -> tuple[str, list[dict]]:
+    """The config's RoPE dict(s) as transformers reads them: ``rope_scaling`` if set, else
+    ``rope_parameters``; one dict, or one per layer type (nested). Each is checked: a known
+    ``rope_type`` with the keys it requires."""
+    key = "rope_scaling" if f.raw.data.get("rope_scaling") else "rope_parameters"
+    rope = f.raw.data.get(key)
+    if not rope:
+        return key, []
+    if not isinstance(rope, dict):
+        raise f.error(f"field {key!r} = {rope!r} must be an object such as {{\"rope_type\": \"linear\", \"factor\": 2.0}}")
+    nested = [v for k, v in rope.items() if k in LAYER_TYPES]
+    dicts = [v for v in nested if v is not None] if nested else [rope]
+    for d in dicts:
+        if not isinstance(d, dict):
+            raise f.error(f"field {key!r} holds {d!r}, which must be an object")
+        kind = d.get("rope_type", d.get("type", "default"))
+        if kind not in ROPE_TYPES:
+            raise f.error(f"field {key!r} has rope_type {kind!r}, which transformers cannot build; expected one "
+                          f"of: {', '.join(ROPE_TYPES)}")
+        missing = [k for k in ROPE_TYPES[kind] if k not in d]
+        if missing:
+            raise f.error(f"field {key!r} with rope_type {kind!r} needs {', '.join(map(repr, missing))} "
+                          "(transformers refuses it without)")
+    return key, dicts
+
+
+def _rope_fraction(f, key: str, dicts: list[dict]):
+    """``partial_rotary_factor`` of the RoPE dict(s) (transformers reads it there first), or None."""
+    given = {d["partial_rotary_factor"] for d in dicts if "partial_rotary_factor" in d}
+    if not given:
+        return None
+    if len(given) > 1:
+        raise f.error(f"field {key!r} has different partial_rotary_factor values per layer type: {sorted(given)}")
+    value = given.pop()
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise f.error(f"field {key!r} has partial_rotary_factor = {value!r}; expected a number in (0, 1]")
+    return value
+
+
 def rotary(f, head_expr, head_value: int) -> RotaryPositions:
     """RoPE's inverse-frequency buffers (transformers' layout), over the rotated part of each
     head: ``int(head_dim · rotary_fraction)`` when only part rotates (NeoX ``rotary_pct``,
-    Phi ``partial_rotary_factor``)."""
+    Phi ``partial_rotary_factor``, or ``partial_rotary_factor`` in ``rope_parameters`` /
+    ``rope_scaling``, which transformers reads first). The rotated part must be an even number
+    of dimensions (RoPE turns pairs; transformers fails on an odd one), and a family whose
+    attention rotates whole heads refuses a partial factor."""
     if "positions" in f.table:
         f.use("positions")
-    if "rotary_fraction" not in f.table:
-        return RotaryPositions(s_max, head_expr, layout="inv_freq")
-    fraction = f.fraction("rotary_fraction")
+    key, dicts = _rope_dicts(f)
+    in_dict = _rope_fraction(f, key, dicts)
+    if "rotary_fraction" in f.table:
+        fraction = f.fraction("rotary_fraction")
+        if in_dict is not None and f.has("rotary_fraction") and in_dict != fraction:
+            raise f.error(f"field {f.key('rotary_fraction')!r} = {fraction} and {key}.partial_rotary_factor = "
+                          f"{in_dict} differ; keep one (transformers uses the latter)")
+        fraction = fraction if in_dict is None else in_dict
+    else:
+        top = f.raw.data.get("partial_rotary_factor")
+        fraction = in_dict if in_dict is not None else (1 if top is None else top)
+        if fraction != 1:
+            raise f.error(f"partial_rotary_factor = {fraction!r}: this family's attention rotates whole heads "
+                          "(transformers would ignore it or fail); expected 1 or no partial_rotary_factor")
+    rotated = head_value if fraction == 1 else int(head_value * fraction)
+    if rotated < 2 or rotated % 2:
+        what = "head_dim" if fraction == 1 else f"int(head_dim × {fraction}) with head_dim {head_value}"
+        raise f.error(f"RoPE rotates pairs of dimensions, but {what} = {rotated} is "
+                      f"{'odd' if rotated % 2 else 'below 2'}; expected an even rotary dimension")
     if fraction == 1:
         return RotaryPositions(s_max, head_expr, layout="inv_freq")
-    return RotaryPositions(s_max, Integer(int(head_value * fraction)), layout="inv_freq")
+    return RotaryPositions(s_max, Integer(rotated), layout="inv_freq")
 
 
 def window_size(f, field: str = "window") -> int | None:

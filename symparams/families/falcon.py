@@ -40,12 +40,24 @@ def _kv(f):
 
 def _norms(f) -> int:
     """LayerNorms per layer: 2 without ``parallel_attn``; in parallel, ``num_ln_in_parallel_attn``
-    (default: 2 for the new architecture, 1 for the old)."""
+    (default: 2 for the new architecture, 1 for the old). Refused where transformers builds the
+    layer but its forward fails: the new architecture without ``parallel_attn`` or with a norm
+    count other than 1 or 2, and the old one in parallel with 2 norms."""
+    new = f.flag("new_arch")
     if not f.flag("parallel_attn"):
+        if new:
+            raise f.error("field 'new_decoder_architecture' = true needs 'parallel_attn' = true (transformers "
+                          "builds the layer, but its forward fails); expected parallel_attn: true")
         return 2
     count = f.size("parallel_norms")
     if count is DERIVED:
-        count = 2 if f.flag("new_arch") else 1
+        count = 2 if new else 1
+    if new and count not in (1, 2):
+        raise f.error(f"field 'num_ln_in_parallel_attn' = {count} must be 1 or 2 with new_decoder_architecture "
+                      "(transformers' forward fails otherwise)")
+    if not new and count == 2:
+        raise f.error("field 'num_ln_in_parallel_attn' = 2 needs new_decoder_architecture: true (the old "
+                      "architecture builds two norms but its forward reads one that does not exist); expected 1 or null")
     return 2 if count == 2 else 1
 
 
