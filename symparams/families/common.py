@@ -27,6 +27,13 @@ def head_size(f) -> tuple[Expr, int]:
     """``(d_head expression, its value)``: ``d_head`` if ``head_dim`` is given, else ``h/a``
     (then ``hidden_size`` must divide by the heads)."""
     hidden, heads = f.size("hidden"), f.size("heads")
+    if "head_dim" not in f.table and f.raw.data.get("head_dim") is not None:
+        # the family's attention ignores it, but transformers' rotary tables read config.head_dim
+        stray = f.raw.data["head_dim"]
+        if stray != (hidden // heads if hidden % heads == 0 else None) or isinstance(stray, bool):
+            raise f.error(f"field 'head_dim' = {stray!r}: this family's attention uses hidden_size / "
+                          f"num_attention_heads ({hidden} / {heads}) and has no head_dim, but transformers would "
+                          "size other tables (RoPE) from it; expected no head_dim, or one equal to that")
     given = f.size("head_dim") if "head_dim" in f.table else DERIVED
     if given is not DERIVED:
         f.bind(d_head, given)

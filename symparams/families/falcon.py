@@ -64,6 +64,9 @@ def _norms(f) -> int:
 def falcon(f):
     """``FalconForCausalLM``: fused ``query_key_value``, ``bias`` on every linear, an MLP of
     ``ffn_hidden_size`` (4h if null), rotary unless ``alibi``."""
+    if "head_dim" in f.raw.data:
+        raise f.error("field 'head_dim' cannot be set for Falcon (FalconConfig.head_dim is a read-only property, "
+                      "hidden_size // num_attention_heads; transformers refuses the key); expected no head_dim")
     d_head, d_value = head_size(f)
     kv, cache = _kv(f)
     bias = f.flag("bias")
