@@ -194,7 +194,7 @@ def _read_path(path: Path) -> tuple[Any, str, str]:
         is_dir = False
     if is_dir:
         file = path / "config.json"
-        if not file.is_file():
+        if not file.exists():  # a config.json that is not a regular file is refused when opened
             raise ConfigError(f"{where}: folder has no config.json (expected a Hugging Face model folder or a .json file)")
         name = path.resolve().name
     else:
