@@ -6,7 +6,9 @@ flipped, a size moved to one of its aliases (or given under both names, equal or
 an explicit ``head_dim``, KV heads (dividing the heads or not, null), sliding windows and
 ``use_sliding_window`` / ``max_window_layers``, RoPE scaling dicts (valid, unknown type,
 missing keys, a partial rotary factor), activations (every ``ACT2FN`` name and a few it
-does not know), expert counts, nulls in any field, unknown extra keys.
+does not know), expert counts, nulls in the fields the family reads, unknown extra keys.
+(A null in a field no count depends on, such as ``rms_norm_eps``, is refused by
+transformers' typed config and read by nobody here: not drawn.)
 
 Then: if symparams accepts the variant, transformers must build it and run a prefill,
 and parameters, buffers, forward FLOPs (FlopCounterMode) and the KV cache must be equal,
@@ -148,9 +150,9 @@ def variants(draw):
                     key = _present_key(cfg, fields[n]) or fields[n].key
                     cfg[key] = draw(st.integers(1, 6))
             labels.append("experts " + ", ".join(f"{fields[n].key}" for n in ("experts", "top_k") if n in fields))
-        elif kind == "null":
-            present = [k for k in cfg if k != "model_type"]
-            key = draw(st.sampled_from(sorted(present)))
+        elif kind == "null":  # a field the family reads (a null eps or initializer_range changes no count)
+            keys = sorted({_present_key(cfg, s) or s.key for s in fields.values()} | {"rope_scaling", "pad_token_id"})
+            key = draw(st.sampled_from(keys))
             cfg[key] = None
             labels.append(f"null {key}")
         elif kind == "extra":
