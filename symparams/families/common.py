@@ -190,6 +190,7 @@ def layer_kinds(f, default: list[str], allowed=LAYER_TYPES) -> list[str]:
     each allowed), else the family's ``default``."""
     layers = f.size("layers")
     types = f.raw.data.get("layer_types")
+    f.layer_types_read = True
     if types is None:
         return list(default)
     if not isinstance(types, list) or len(types) != layers or any(t not in allowed for t in types):
@@ -227,8 +228,29 @@ def decoder_of(f, *, name: str, title: str, embed, layers: tuple[Stack, ...], fi
     ``hidden``, ``layers``, ``heads`` and ``vocab`` bound, dropout read from the config."""
     for key in ("hidden", "layers", "heads", "vocab"):
         f.use(key)
+    _cache_keys(f, layers)
     return Architecture(name, title, (once("embedding", *embed), *layers, once("head", *final)), tuple(notes),
                         parallel_residual=parallel_residual, dropout=dropout_sites(f))
+
+
+def _cache_keys(f, layers) -> None:
+    """Keys transformers' KV cache reads for every model (``DynamicCache`` windows a layer from
+    ``sliding_window`` / ``attention_chunk_size`` and ``layer_types``), refused where the family's
+    attention does not read them: the cache would hold other tokens than the attention uses."""
+    data = f.raw.data
+    if "window" not in f.table:
+        for key in ("sliding_window", "attention_chunk_size"):
+            if data.get(key) is not None:
+                raise f.error(f"field {key!r} = {data[key]!r}: this family has no sliding-window attention, but "
+                              "transformers' KV cache would keep only the last tokens of each layer; expected no "
+                              f"{key} (or null)")
+    types = data.get("layer_types")
+    if types is not None and not getattr(f, "layer_types_read", False):
+        windowed_ = any(getattr(c, "mask", "") == "window" for st in layers for c in st.block)
+        expected = "sliding_attention" if windowed_ else "full_attention"
+        if not isinstance(types, list) or any(t != expected for t in types):
+            raise f.error(f"field 'layer_types' = {types!r}: this family does not read it, but transformers' KV "
+                          f"cache would; expected no layer_types, or every entry {expected!r}")
 
 
 def describe(kv_expr, mlp, tied: bool) -> str:
