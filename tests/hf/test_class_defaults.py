@@ -92,3 +92,21 @@ def test_activations_are_act2fn():
     for name in ACT2CLS:
         weights = sum(p.numel() for p in ACT2FN[name].parameters())
         assert (weights > 0) == (name in WEIGHTED_ACTIVATIONS), name
+
+
+@pytest.mark.parametrize("extra", [
+    {"new_decoder_architecture": True, "num_kv_heads": 2},  # null norms: 2 per layer (FalconDecoderLayer)
+    {"new_decoder_architecture": True, "num_kv_heads": 2, "num_ln_in_parallel_attn": 1},
+    {"new_decoder_architecture": False, "parallel_attn": True},  # old architecture in parallel: 1 norm
+    {"new_decoder_architecture": False, "parallel_attn": False},  # sequential: 2 norms
+])
+def test_falcon_norm_defaults_match_the_independent_count(extra):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import independent as ind
+    from symparams.hf import from_hf_config
+
+    cfg = {"model_type": "falcon", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+           "vocab_size": 32, "multi_query": False, **extra}
+    assert from_hf_config(cfg).params.total == ind.params(ind.hf_tensors(cfg))
