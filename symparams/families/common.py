@@ -99,6 +99,9 @@ def _rope_dicts(f) -> tuple[str, list[dict]]:
             raise f.error(f"field {key!r} has rope_type {kind!r}, which transformers cannot build; expected one "
                           f"of: {', '.join(ROPE_TYPES)}")
         missing = [k for k in ROPE_TYPES[kind] if k not in d]
+        if kind in ("yarn", "llama3", "longrope") and "original_max_position_embeddings" not in d \
+                and "original_max_position_embeddings" not in f.raw.data and "positions" not in f.table:
+            missing.append("original_max_position_embeddings")  # no max_position_embeddings to default it to
         if missing:
             raise f.error(f"field {key!r} with rope_type {kind!r} needs {', '.join(map(repr, missing))} "
                           "(transformers refuses it without)")
@@ -229,6 +232,7 @@ def decoder_of(f, *, name: str, title: str, embed, layers: tuple[Stack, ...], fi
     for key in ("hidden", "layers", "heads", "vocab"):
         f.use(key)
     _cache_keys(f, layers)
+    _rope_dicts(f)  # transformers validates a RoPE dict in every config, with RoPE or not
     return Architecture(name, title, (once("embedding", *embed), *layers, once("head", *final)), tuple(notes),
                         parallel_residual=parallel_residual, dropout=dropout_sites(f))
 
