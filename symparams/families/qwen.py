@@ -138,5 +138,6 @@ QWEN2_MOE = Family(
      "shared_ffn": size("shared_expert_intermediate_size", symbol=d_sh),
      "experts": size("num_experts", 60, symbol=E), "top_k": size("num_experts_per_tok", 4, symbol=k),
      "sparse_step": size("decoder_sparse_step", 1), "qkv_bias": flag("qkv_bias", True),
-     **_SLIDING, **ATTENTION_DROPOUT},
+     **_SLIDING, "window": size("sliding_window", 4096, null=False),  # null: Qwen2MoeAttention fails
+     **ATTENTION_DROPOUT},
     qwen2_moe, _sample("qwen2_moe"), moe=True)
