@@ -32,7 +32,7 @@ from sympy import Expr, Integer
 
 from symparams._expr import as_expr
 from symparams.components.mask import Mask
-from symparams.errors import ConventionError
+from symparams.errors import ConventionError, ConventionTypeError, type_name
 from symparams.options import choose
 from symparams.precision import RECIPES
 from symparams.symbols import w as _W
@@ -232,8 +232,8 @@ def as_convention(value) -> Convention:
         return Convention(value.name, flops=value)
     if isinstance(value, str):
         return parse_convention(value)
-    raise ConventionError(f"convention={value!r} ({type(value).__name__}): expected a Convention, a FlopConvention, "
-                          "a spec string such as 'kaplan' or 'causal=exact', or None")
+    raise ConventionTypeError(f"convention={value!r} ({type_name(value)}): expected a Convention, a FlopConvention, "
+                              "a spec string such as 'kaplan' or 'causal=exact', or None")
 
 
 DEFAULT = Convention("default")
@@ -310,10 +310,10 @@ def parse_convention(spec: str, base: Convention = DEFAULT) -> Convention:
     symparams.errors.ConventionError: causal='quarter' is not one of: full, half, exact, window
     """
     if not isinstance(spec, str):
-        raise ConventionError(f"convention spec {spec!r} ({type(spec).__name__}) must be a string "
-                              "such as 'kaplan' or 'macs,causal=exact'")
+        raise ConventionTypeError(f"convention spec {spec!r} ({type_name(spec)}) must be a string "
+                                  "such as 'kaplan' or 'macs,causal=exact' (as_convention() also takes None)")
     if not isinstance(base, Convention):
-        raise ConventionError(f"base={base!r} must be a Convention")
+        raise ConventionTypeError(f"base={base!r} ({type_name(base)}) must be a Convention, e.g. DEFAULT")
     changes: dict = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
         if "=" in item:

@@ -19,9 +19,22 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from symparams.errors import OptionError
+from symparams.errors import OptionError, OptionTypeError, shown, type_name
 
 __all__ = ["choose"]
+
+
+def _type_error(error: type[Exception]) -> type[Exception]:
+    """The ``TypeError`` refinement of ``error`` (``OptionTypeError`` for ``OptionError``, the
+    matching ``...TypeError`` class of :mod:`symparams.errors` for its subclasses)."""
+    if issubclass(error, TypeError):
+        return error
+    if error is OptionError:
+        return OptionTypeError
+    import symparams.errors as errors
+
+    refined = getattr(errors, error.__name__.replace("Error", "TypeError"), None)
+    return refined if isinstance(refined, type) and issubclass(refined, error) else error
 
 
 def choose(name: str, value: Any, choices: Iterable | Mapping, *, error: type[Exception] = OptionError,
@@ -39,6 +52,8 @@ def choose(name: str, value: Any, choices: Iterable | Mapping, *, error: type[Ex
         known = False
     if not known:
         listed = ", ".join(str(c) for c in options)
-        shown = repr(value) if isinstance(value, str) else f"{value!r} ({type(value).__name__})"
-        raise error(f"{name}={shown} is not one of: {listed}" + (f"; {hint}" if hint else ""))
+        text = shown(value) if isinstance(value, str) else f"{shown(value)} ({type_name(value)})"
+        if not any(type(value) is type(c) for c in options):  # the wrong type, not only a wrong value
+            error = _type_error(error)
+        raise error(f"{name}={text} is not one of: {listed}" + (f"; {hint}" if hint else ""))
     return options[value] if isinstance(options, Mapping) else value

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from symparams.errors import UnknownModelError
+from symparams.errors import ModelNameTypeError, UnknownModelError, type_name
 
 __all__ = ["Preset", "PRESETS", "model", "from_preset"]
 
@@ -74,6 +74,8 @@ def from_preset(name: str):
     from symparams.families import architecture
     from symparams.models import Model
 
+    if not isinstance(name, str):
+        raise ModelNameTypeError(f"preset name {name!r} ({type_name(name)}) is not a string; pass a str such as 'gpt2'")
     if name not in PRESETS:
         raise UnknownModelError(f"unknown preset {name!r}; core presets: {', '.join(sorted(PRESETS))} "
                                 "(model() also reads Hugging Face presets and config.json paths)")
@@ -90,6 +92,9 @@ def model(name):
     ...
     symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json)
     """
+    if not isinstance(name, (str, Path)):
+        raise ModelNameTypeError(f"model name {name!r} ({type_name(name)}) is not a string or a path; pass a preset "
+                                 "name (a str such as 'gpt2') or the path of a config.json (a str or pathlib.Path)")
     if isinstance(name, str) and name in PRESETS:
         return from_preset(name)  # core presets need no config reader (keeps the CLI light)
     from symparams.hf.presets import HF_PRESETS, hf_preset_model

@@ -22,7 +22,7 @@ from typing import Mapping
 from sympy import Expr, Integer, Max, Min, Rational, Symbol
 
 from symparams._expr import as_expr
-from symparams.errors import ConfigError, MissingValueError
+from symparams.errors import ConfigError, ConfigTypeError, MissingValueError, shown, type_name
 from symparams.symbols import DESCRIPTIONS, by_name
 
 __all__ = ["normalize_values", "evaluate", "evaluate_exact"]
@@ -38,14 +38,27 @@ def normalize_values(values: Mapping, *, source: str = "values") -> dict[Symbol,
     UnknownSymbolError
         If a key names no symbol.
     """
+    if not isinstance(values, Mapping):
+        raise ConfigTypeError(f"{source}: sizes {shown(values)} ({type_name(values)}) must be a mapping such as "
+                              "{'h': 768, 'l': 12}")
     out: dict[Symbol, int] = {}
     for key, value in values.items():
+        if not isinstance(key, (Symbol, str)):
+            raise ConfigTypeError(f"{source}: key {shown(key)} ({type_name(key)}) must be a size symbol or its name "
+                                  "such as 'h'")
         sym = key if isinstance(key, Symbol) else by_name(key)
         if isinstance(value, Integer):
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, int):
+            fix = "pass int(value)" if hasattr(value, "__index__") and not isinstance(value, bool) else \
+                "pass a positive int"
+            raise ConfigTypeError(
+                f"{source}: {sym.name}={shown(value)} ({type_name(value)}) must be a positive integer (a Python int); "
+                f"{fix} — {sym.name} is the {DESCRIPTIONS.get(sym, sym.name)}"
+            )
+        if value <= 0:
             raise ConfigError(
-                f"{source}: {sym.name}={value!r} must be a positive integer — "
+                f"{source}: {sym.name}={shown(value)} must be a positive integer — "
                 f"{sym.name} is the {DESCRIPTIONS.get(sym, sym.name)}"
             )
         out[sym] = value

@@ -65,6 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         sys.stderr.write(f"symparams: error: {_one_line(_os_error(exc))}\n")
         return 2
+    except ValueError as exc:  # json.dumps of an int past Python's digit limit: refuse, naming the limit
+        if "integer string conversion" not in str(exc):
+            raise
+        sys.stderr.write(f"symparams: error: a number in the output has more than {sys.get_int_max_str_digits():,} "
+                         "digits, Python's limit for writing an int as text (sys.set_int_max_str_digits); "
+                         "use smaller sizes\n")
+        return 2
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return 0
 

@@ -19,7 +19,7 @@ from symparams.symbols import V, a, d_ff, d_head, h, l, l_local, n_kv, s_max, w
 __all__ = [
     "head_size", "kv_heads", "ffn_width", "rotary", "window_size", "dropout_sites", "norm", "head",
     "layer_kinds", "kind_stacks", "decoder_of", "describe", "LAYER_TYPES", "pre_norm", "windowed", "mask_for",
-    "window_notes",
+    "window_notes", "ROPE_TYPES",
 ]
 
 
@@ -27,6 +27,13 @@ def head_size(f) -> tuple[Expr, int]:
     """``(d_head expression, its value)``: ``d_head`` if ``head_dim`` is given, else ``h/a``
     (then ``hidden_size`` must divide by the heads)."""
     hidden, heads = f.size("hidden"), f.size("heads")
+    if "head_dim" not in f.table and f.raw.data.get("head_dim") is not None:
+        # the family's attention ignores it, but transformers' rotary tables read config.head_dim
+        stray = f.raw.data["head_dim"]
+        if stray != (hidden // heads if hidden % heads == 0 else None) or isinstance(stray, bool):
+            raise f.error(f"field 'head_dim' = {stray!r}: this family's attention uses hidden_size / "
+                          f"num_attention_heads ({hidden} / {heads}) and has no head_dim, but transformers would "
+                          "size other tables (RoPE) from it; expected no head_dim, or one equal to that")
     given = f.size("head_dim") if "head_dim" in f.table else DERIVED
     if given is not DERIVED:
         f.bind(d_head, given)
@@ -66,18 +73,85 @@ def ffn_width(f, ratio: int | None = None) -> Expr:
     return f.bind(d_ff, value)
 
 
+#: RoPE types transformers 5.23 builds (``ROPE_INIT_FUNCTIONS`` and "default"), with the keys each requires
+ROPE_TYPES = {"default": (), "linear": ("factor",), "dynamic": ("factor",), "yarn": ("factor",),
+              "llama3": ("factor", "low_freq_factor", "high_freq_factor"), "longrope": ("short_factor", "long_factor"),
+              "proportional": ()}
+
+
+def _rope_dicts(f) -> tuple[str, list[dict]]:
+    """The config's RoPE dict(s) as transformers reads them: ``rope_scaling`` if set, else
+    ``rope_parameters``; one dict, or one per layer type (nested). Each is checked: a known
+    ``rope_type`` with the keys it requires."""
+    key = "rope_scaling" if f.raw.data.get("rope_scaling") else "rope_parameters"
+    rope = f.raw.data.get(key)
+    if not rope:
+        return key, []
+    if not isinstance(rope, dict):
+        raise f.error(f"field {key!r} = {rope!r} must be an object such as {{\"rope_type\": \"linear\", \"factor\": 2.0}}")
+    nested = [v for k, v in rope.items() if k in LAYER_TYPES]
+    dicts = [v for v in nested if v is not None] if nested else [rope]
+    for d in dicts:
+        if not isinstance(d, dict):
+            raise f.error(f"field {key!r} holds {d!r}, which must be an object")
+        kind = d.get("rope_type", d.get("type", "default"))
+        if kind not in ROPE_TYPES:
+            raise f.error(f"field {key!r} has rope_type {kind!r}, which transformers cannot build; expected one "
+                          f"of: {', '.join(ROPE_TYPES)}")
+        missing = [k for k in ROPE_TYPES[kind] if k not in d]
+        if kind in ("yarn", "llama3", "longrope") and "original_max_position_embeddings" not in d \
+                and "original_max_position_embeddings" not in f.raw.data and "positions" not in f.table:
+            missing.append("original_max_position_embeddings")  # no max_position_embeddings to default it to
+        if missing:
+            raise f.error(f"field {key!r} with rope_type {kind!r} needs {', '.join(map(repr, missing))} "
+                          "(transformers refuses it without)")
+    return key, dicts
+
+
+def _rope_fraction(f, key: str, dicts: list[dict]):
+    """``partial_rotary_factor`` of the RoPE dict(s) (transformers reads it there first), or None."""
+    given = {d["partial_rotary_factor"] for d in dicts if "partial_rotary_factor" in d}
+    if not given:
+        return None
+    if len(given) > 1:
+        raise f.error(f"field {key!r} has different partial_rotary_factor values per layer type: {sorted(given)}")
+    value = given.pop()
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise f.error(f"field {key!r} has partial_rotary_factor = {value!r}; expected a number in (0, 1]")
+    return value
+
+
 def rotary(f, head_expr, head_value: int) -> RotaryPositions:
     """RoPE's inverse-frequency buffers (transformers' layout), over the rotated part of each
     head: ``int(head_dim · rotary_fraction)`` when only part rotates (NeoX ``rotary_pct``,
-    Phi ``partial_rotary_factor``)."""
+    Phi ``partial_rotary_factor``, or ``partial_rotary_factor`` in ``rope_parameters`` /
+    ``rope_scaling``, which transformers reads first). The rotated part must be an even number
+    of dimensions (RoPE turns pairs; transformers fails on an odd one), and a family whose
+    attention rotates whole heads refuses a partial factor."""
     if "positions" in f.table:
         f.use("positions")
-    if "rotary_fraction" not in f.table:
-        return RotaryPositions(s_max, head_expr, layout="inv_freq")
-    fraction = f.fraction("rotary_fraction")
+    key, dicts = _rope_dicts(f)
+    in_dict = _rope_fraction(f, key, dicts)
+    if "rotary_fraction" in f.table:
+        fraction = f.fraction("rotary_fraction")
+        if in_dict is not None and f.has("rotary_fraction") and in_dict != fraction:
+            raise f.error(f"field {f.key('rotary_fraction')!r} = {fraction} and {key}.partial_rotary_factor = "
+                          f"{in_dict} differ; keep one (transformers uses the latter)")
+        fraction = fraction if in_dict is None else in_dict
+    else:
+        top = f.raw.data.get("partial_rotary_factor")
+        fraction = in_dict if in_dict is not None else (1 if top is None else top)
+        if fraction != 1:
+            raise f.error(f"partial_rotary_factor = {fraction!r}: this family's attention rotates whole heads "
+                          "(transformers would ignore it or fail); expected 1 or no partial_rotary_factor")
+    rotated = head_value if fraction == 1 else int(head_value * fraction)
+    if rotated < 2 or rotated % 2:
+        what = "head_dim" if fraction == 1 else f"int(head_dim × {fraction}) with head_dim {head_value}"
+        raise f.error(f"RoPE rotates pairs of dimensions, but {what} = {rotated} is "
+                      f"{'odd' if rotated % 2 else 'below 2'}; expected an even rotary dimension")
     if fraction == 1:
         return RotaryPositions(s_max, head_expr, layout="inv_freq")
-    return RotaryPositions(s_max, Integer(int(head_value * fraction)), layout="inv_freq")
+    return RotaryPositions(s_max, Integer(rotated), layout="inv_freq")
 
 
 def window_size(f, field: str = "window") -> int | None:
@@ -119,6 +193,7 @@ def layer_kinds(f, default: list[str], allowed=LAYER_TYPES) -> list[str]:
     each allowed), else the family's ``default``."""
     layers = f.size("layers")
     types = f.raw.data.get("layer_types")
+    f.layer_types_read = True
     if types is None:
         return list(default)
     if not isinstance(types, list) or len(types) != layers or any(t not in allowed for t in types):
@@ -156,8 +231,30 @@ def decoder_of(f, *, name: str, title: str, embed, layers: tuple[Stack, ...], fi
     ``hidden``, ``layers``, ``heads`` and ``vocab`` bound, dropout read from the config."""
     for key in ("hidden", "layers", "heads", "vocab"):
         f.use(key)
+    _cache_keys(f, layers)
+    _rope_dicts(f)  # transformers validates a RoPE dict in every config, with RoPE or not
     return Architecture(name, title, (once("embedding", *embed), *layers, once("head", *final)), tuple(notes),
                         parallel_residual=parallel_residual, dropout=dropout_sites(f))
+
+
+def _cache_keys(f, layers) -> None:
+    """Keys transformers' KV cache reads for every model (``DynamicCache`` windows a layer from
+    ``sliding_window`` / ``attention_chunk_size`` and ``layer_types``), refused where the family's
+    attention does not read them: the cache would hold other tokens than the attention uses."""
+    data = f.raw.data
+    if "window" not in f.table:
+        for key in ("sliding_window", "attention_chunk_size"):
+            if data.get(key) is not None:
+                raise f.error(f"field {key!r} = {data[key]!r}: this family has no sliding-window attention, but "
+                              "transformers' KV cache would keep only the last tokens of each layer; expected no "
+                              f"{key} (or null)")
+    types = data.get("layer_types")
+    if types is not None and not getattr(f, "layer_types_read", False):
+        windowed_ = any(getattr(c, "mask", "") == "window" for st in layers for c in st.block)
+        expected = "sliding_attention" if windowed_ else "full_attention"
+        if not isinstance(types, list) or any(t != expected for t in types):
+            raise f.error(f"field 'layer_types' = {types!r}: this family does not read it, but transformers' KV "
+                          f"cache would; expected no layer_types, or every entry {expected!r}")
 
 
 def describe(kv_expr, mlp, tied: bool) -> str:

@@ -40,18 +40,33 @@ def _kv(f):
 
 def _norms(f) -> int:
     """LayerNorms per layer: 2 without ``parallel_attn``; in parallel, ``num_ln_in_parallel_attn``
-    (default: 2 for the new architecture, 1 for the old)."""
+    (default: 2 for the new architecture, 1 for the old). Refused where transformers builds the
+    layer but its forward fails: the new architecture without ``parallel_attn`` or with a norm
+    count other than 1 or 2, and the old one in parallel with 2 norms."""
+    new = f.flag("new_arch")
     if not f.flag("parallel_attn"):
+        if new:
+            raise f.error("field 'new_decoder_architecture' = true needs 'parallel_attn' = true (transformers "
+                          "builds the layer, but its forward fails); expected parallel_attn: true")
         return 2
     count = f.size("parallel_norms")
     if count is DERIVED:
-        count = 2 if f.flag("new_arch") else 1
+        count = 2 if new else 1
+    if new and count not in (1, 2):
+        raise f.error(f"field 'num_ln_in_parallel_attn' = {count} must be 1 or 2 with new_decoder_architecture "
+                      "(transformers' forward fails otherwise)")
+    if not new and count == 2:
+        raise f.error("field 'num_ln_in_parallel_attn' = 2 needs new_decoder_architecture: true (the old "
+                      "architecture builds two norms but its forward reads one that does not exist); expected 1 or null")
     return 2 if count == 2 else 1
 
 
 def falcon(f):
     """``FalconForCausalLM``: fused ``query_key_value``, ``bias`` on every linear, an MLP of
     ``ffn_hidden_size`` (4h if null), rotary unless ``alibi``."""
+    if "head_dim" in f.raw.data:
+        raise f.error("field 'head_dim' cannot be set for Falcon (FalconConfig.head_dim is a read-only property, "
+                      "hidden_size // num_attention_heads; transformers refuses the key); expected no head_dim")
     d_head, d_value = head_size(f)
     kv, cache = _kv(f)
     bias = f.flag("bias")

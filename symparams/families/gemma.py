@@ -93,5 +93,5 @@ GEMMA = Family("gemma", "Gemma", {**llama_like(kv=16, tie=True, act="gelu_pytorc
 GEMMA2 = Family("gemma2", "Gemma 2", {**llama_like(kv=4, tie=True, head_dim=256, positions=8192),
                                       "act": text("hidden_activation", "gelu_pytorch_tanh", "hidden_act"),
                                       "attention_bias": flag("attention_bias", False),
-                                      "window": size("sliding_window", 4096), **ATTENTION_DROPOUT},  # null → none
+                                      "window": size("sliding_window", 4096, null=True), **ATTENTION_DROPOUT},  # null → none
                 gemma2, _sample("gemma2"))

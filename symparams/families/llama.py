@@ -112,13 +112,14 @@ LLAMA = Family("llama", "Llama", {**llama_like(), "attention_bias": flag("attent
                                   "mlp_bias": flag("mlp_bias", False), **ATTENTION_DROPOUT},
                llama, _sample("llama"))
 MISTRAL = Family("mistral", "Mistral", {**llama_like(kv=8, positions=4096 * 32),
-                                        "window": size("sliding_window", 4096), **ATTENTION_DROPOUT},  # null → none
+                                        "window": size("sliding_window", 4096, null=True),  # null → none
+                                        **ATTENTION_DROPOUT},
                  mistral, _sample("mistral"))
 MIXTRAL = Family("mixtral", "Mixtral (sparse MoE)",
                  {**llama_like(kv=8, positions=4096 * 32), "window": size("sliding_window", DERIVED),
                   **ATTENTION_DROPOUT, "experts": size("num_local_experts", 8, "num_experts", symbol=E),
                   "top_k": size("num_experts_per_tok", 2, symbol=k)},
                  mixtral, _sample("mixtral"), moe=True)
-OLMO2 = Family("olmo2", "OLMo 2", {**llama_like(), "attention_bias": flag("attention_bias", False),
+OLMO2 = Family("olmo2", "OLMo 2", {**llama_like(head_dim_null=False), "attention_bias": flag("attention_bias", False),
                                    **ATTENTION_DROPOUT},
                olmo2, _sample("olmo2"))

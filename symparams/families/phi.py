@@ -48,7 +48,7 @@ def _sample(draw, st, bd):
 
 
 PHI = Family("phi", "Phi", {
-    **llama_like(act="gelu_new"), "qk_layernorm": flag("qk_layernorm", False),
+    **llama_like(act="gelu_new", head_dim_null=False), "qk_layernorm": flag("qk_layernorm", False),
     "rotary_fraction": fraction("partial_rotary_factor", 0.5),
     **dropout(embedding=("embd_pdrop", 0.0), attention=("attention_dropout", 0.0), residual=("resid_pdrop", 0.0)),
 }, phi, _sample, head_step=4)

@@ -123,20 +123,21 @@ def _sample(model_type):
     return sample
 
 
-_SLIDING = {"use_sliding_window": flag("use_sliding_window", False), "window": size("sliding_window", 4096),
+_SLIDING = {"use_sliding_window": flag("use_sliding_window", False), "window": size("sliding_window", 4096, null=True),
             "max_window_layers": count("max_window_layers", 28)}
 
-QWEN2 = Family("qwen2", "Qwen2", {**llama_like(kv=32, positions=32768), **_SLIDING, **ATTENTION_DROPOUT},
+QWEN2 = Family("qwen2", "Qwen2", {**llama_like(kv=32, positions=32768, kv_null=True, head_dim_null=False), **_SLIDING, **ATTENTION_DROPOUT},
                qwen2, _sample("qwen2"))
-QWEN3 = Family("qwen3", "Qwen3", {**llama_like(kv=32, head_dim=128, positions=32768),
+QWEN3 = Family("qwen3", "Qwen3", {**llama_like(kv=32, head_dim=128, positions=32768, kv_null=True),
                                   "attention_bias": flag("attention_bias", False), **_SLIDING, **ATTENTION_DROPOUT},
                qwen3, _sample("qwen3"))
 QWEN2_MOE = Family(
     "qwen2_moe", "Qwen2-MoE",
-    {**{key: fld for key, fld in llama_like(kv=16, positions=32768).items() if key != "ffn"},
+    {**{key: fld for key, fld in llama_like(kv=16, positions=32768, head_dim_null=False).items() if key != "ffn"},
      "ffn": size("moe_intermediate_size", symbol=None),  # each routed expert's width
      "shared_ffn": size("shared_expert_intermediate_size", symbol=d_sh),
      "experts": size("num_experts", 60, symbol=E), "top_k": size("num_experts_per_tok", 4, symbol=k),
      "sparse_step": size("decoder_sparse_step", 1), "qkv_bias": flag("qkv_bias", True),
-     **_SLIDING, **ATTENTION_DROPOUT},
+     **_SLIDING, "window": size("sliding_window", 4096, null=False),  # null: Qwen2MoeAttention fails
+     **ATTENTION_DROPOUT},
     qwen2_moe, _sample("qwen2_moe"), moe=True)

@@ -11,11 +11,24 @@ Three default policies:
   are the sizes of one particular model, and a config that omits them would
   otherwise get a silently wrong count;
 * ``DERIVED`` fields are ones transformers fills from other fields when they
-  are absent or ``null`` (``num_key_value_heads`` → heads, ``head_dim`` →
+  are absent (``num_key_value_heads`` → heads, ``head_dim`` →
   ``hidden // heads``, ``n_inner`` → ``4·hidden``, ...);
 * every other field has its class default (e.g. ``tie_word_embeddings``: True
   for gpt2, opt, gemma and falcon; False for llama, mistral, mixtral, qwen2,
   gpt_neox and phi).
+
+``null`` is a separate question, answered per field as transformers 5.23
+answers it (its config classes are typed dataclasses that refuse ``None``
+unless the field is ``Optional``): ``Field.null`` True means transformers
+accepts ``null`` and derives the value (the reader returns ``DERIVED`` and the
+builder derives it, e.g. a null ``sliding_window`` is no window, a null
+``num_key_value_heads`` is one per query head); False means a ``null`` is
+refused, naming the field. Unset, it follows the default: a ``DERIVED`` field
+accepts ``null``, any other refuses it.
+
+Activation names are checked against the activations transformers knows
+(:data:`ACTIVATIONS`, its ``ACT2FN``); the two that carry learned weights
+(``prelu``, ``xielu``) are refused, since no family counts them.
 
 Each family's table lives beside its builder (:mod:`symparams.families`); the
 tables many families share are built here.
@@ -36,7 +49,7 @@ from sympy import Symbol
 from symparams.symbols import V, a, d_ff, d_head, h, l, n_kv, s_max
 
 __all__ = ["Field", "REQUIRED", "DERIVED", "size", "count", "flag", "text", "fraction", "dropout", "llama_like",
-           "ATTENTION_DROPOUT", "KINDS"]
+           "ATTENTION_DROPOUT", "KINDS", "ACTIVATIONS", "WEIGHTED_ACTIVATIONS"]
 
 
 class _Marker:
@@ -62,20 +75,37 @@ KINDS = {
 }
 
 
+#: activation names transformers 5.23 builds (``transformers.activations.ACT2FN``) with no weights
+ACTIVATIONS = frozenset({
+    "gelu", "gelu_10", "gelu_accurate", "gelu_fast", "gelu_new", "gelu_python", "gelu_python_tanh",
+    "gelu_pytorch_tanh", "hardswish", "laplace", "leaky_relu", "linear", "mish", "quick_gelu", "relu", "relu2",
+    "relu6", "sigmoid", "silu", "sqrtsoftplus", "swish", "tanh",
+})
+#: activations of ``ACT2FN`` that are modules with learned parameters (not counted by any family)
+WEIGHTED_ACTIVATIONS = frozenset({"prelu", "xielu"})
+
+
 @dataclass(frozen=True)
 class Field:
     """One ``config.json`` key: ``kind`` is one of :data:`KINDS`; a size may name the
-    ``symbol`` it binds (``hidden_size`` → ``h``)."""
+    ``symbol`` it binds (``hidden_size`` → ``h``); ``null``: whether transformers accepts
+    ``null`` for it and derives the value (None: only where the default is ``DERIVED``)."""
 
     key: str
     kind: str = "size"
     default: Any = REQUIRED
     aliases: tuple[str, ...] = ()
     symbol: Symbol | None = None
+    null: bool | None = None
+
+    @property
+    def nullable(self) -> bool:
+        """Whether a ``null`` value is accepted (and derived by the family)."""
+        return self.default is DERIVED if self.null is None else self.null
 
 
-def size(key, default=REQUIRED, *aliases, symbol=None) -> Field:
-    return Field(key, "size", default, tuple(aliases), symbol)
+def size(key, default=REQUIRED, *aliases, symbol=None, null=None) -> Field:
+    return Field(key, "size", default, tuple(aliases), symbol, null)
 
 
 def count(key, default=REQUIRED, *aliases) -> Field:
@@ -104,17 +134,19 @@ def dropout(*, embedding=None, attention=None, residual=None) -> dict[str, Field
 ATTENTION_DROPOUT = dropout(attention=("attention_dropout", 0.0))
 
 
-def llama_like(*, kv=DERIVED, tie=False, act="silu", head_dim=DERIVED, positions=2048) -> dict[str, Field]:
+def llama_like(*, kv=DERIVED, tie=False, act="silu", head_dim=DERIVED, positions=2048, kv_null=None,
+               head_dim_null=None) -> dict[str, Field]:
     """The fields every "Llama-like" config class has (names of ``LlamaConfig``), with a
-    family's class defaults."""
+    family's class defaults (and, where it differs from the default's rule, whether its
+    config class accepts a null ``num_key_value_heads`` / ``head_dim``)."""
     return {
         "hidden": size("hidden_size", symbol=h),
         "layers": size("num_hidden_layers", symbol=l),
         "heads": size("num_attention_heads", symbol=a),
         "vocab": size("vocab_size", symbol=V),
         "ffn": size("intermediate_size", symbol=d_ff),
-        "kv_heads": size("num_key_value_heads", kv, symbol=n_kv),
-        "head_dim": size("head_dim", head_dim, symbol=d_head),
+        "kv_heads": size("num_key_value_heads", kv, symbol=n_kv, null=kv_null),
+        "head_dim": size("head_dim", head_dim, symbol=d_head, null=head_dim_null),
         "positions": size("max_position_embeddings", positions, symbol=s_max),
         "tie": flag("tie_word_embeddings", tie),
         "act": text("hidden_act", act),

@@ -32,6 +32,7 @@ from symparams.options import choose
 from symparams.symbols import LATEX_NAMES
 
 __all__ = [
+    "latex_comment",
     "GROUPINGS", "grouping_sep", "latex", "latex_int", "latex_number", "latex_substituted",
     "latex_text", "latex_row_label", "breakdown_latex", "breakdown_latex_rows",
 ]
@@ -72,8 +73,11 @@ def _latex_default(expr) -> str:
 
 
 def latex_int(value: int, sep: str = "{,}") -> str:
-    """An integer with thousands grouped: ``sep`` is a separator or a grouping name."""
-    return f"{value:,}".replace(",", grouping_sep(sep))
+    """An integer with thousands grouped: ``sep`` is a separator or a grouping name (exact for any
+    length, see :func:`symparams.units.format_int`)."""
+    from symparams.units import format_int
+
+    return format_int(value, grouping_sep(sep))
 
 
 def latex_number(value, sep: str = "{,}") -> str:
@@ -102,7 +106,9 @@ def latex_substituted(expr, values: Mapping, sep: str = "{,}") -> str:
     return sympy.latex(as_expr(expr), symbol_names=names, mul_symbol="dot", order="grlex")
 
 
-_TEXT_ESCAPES = {"_": r"\_", "&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}"}
+_TEXT_ESCAPES = {"_": r"\_", "&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
+                 "\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                 "\n": " ", "\r": " ", "\t": " "}
 
 
 def _times(match) -> str:
@@ -128,11 +134,27 @@ def latex_text(text: str) -> str:
     '\\\\text{q\\\\_proj}'
     >>> latex_text("one block (×l)")
     '\\\\text{one block (}{\\\\times}l\\\\text{)}'
+
+    Every character LaTeX reads as a command is escaped, the backslash too, so a
+    name from a config (``_name_or_path``) cannot run a command:
+
+    >>> print(latex_text(r"a\\input{x}~^"))
+    \\text{a\\textbackslash{}input\\{x\\}\\textasciitilde{}\\textasciicircum{}}
     """
-    escaped = re.sub(r"[_&%#${}]", lambda m: _TEXT_ESCAPES[m.group()], text)
+    escaped = re.sub(r"[_&%#${}\\~^\n\r\t]", lambda m: _TEXT_ESCAPES[m.group()], text)
     escaped = re.sub(r"×\s*([A-Za-z0-9]+(?:\\_[A-Za-z0-9]+)?)", lambda m: _times(_Unescaped(m)), escaped)
     out = r"\text{" + escaped.replace("×", r"$\times$") + "}"
     return out.replace(r"\text{}", "")
+
+
+def latex_comment(text: str) -> str:
+    """``text`` for a ``%`` comment line: line breaks become spaces (a name from a config cannot
+    end the comment and start a command).
+
+    >>> latex_comment("gpt2\\n\\\\input{x}")
+    'gpt2 \\\\input{x}'
+    """
+    return " ".join(str(text).splitlines()) if text else ""
 
 
 class _Unescaped:

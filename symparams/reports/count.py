@@ -279,19 +279,19 @@ def count_text(data: dict) -> str:
     >>> print(count_text(count_json("gpt2", seq=1024)).splitlines()[4])
     parameters        124,439,808  (embedding tables 39,383,808; non-embedding 85,056,000)
     """
-    from symparams.units import format_bytes
+    from symparams.units import format_bytes, format_int as n
 
     p, f, mem, w = data["params"], data["flops"], data["memory"], data["workload"]
-    sizes = ", ".join(f"{k}={v:,}" for k, v in data["sizes"].items())
-    per_token = f["per_token"] if isinstance(f["per_token"], str) else f"{f['per_token']:,}"
+    sizes = ", ".join(f"{k}={n(v)}" for k, v in data["sizes"].items())
+    per_token = f["per_token"] if isinstance(f["per_token"], str) else n(f["per_token"])
     rows = [
-        ("parameters", f"{p['total']:,}  (embedding tables {p['embedding']:,}; non-embedding {p['non_embedding']:,})"),
+        ("parameters", f"{n(p['total'])}  (embedding tables {n(p['embedding'])}; non-embedding {n(p['non_embedding'])})"),
     ]
     if p.get("active", p["total"]) != p["total"]:
-        rows.append(("active params", f"{p['active']:,}  (per token: router + top-k experts)"))
+        rows.append(("active params", f"{n(p['active'])}  (per token: router + top-k experts)"))
     rows += [
-        ("forward FLOPs", f"{f['forward']:,}  ({_sci(f['forward'])})"),
-        ("train-step FLOPs", f"{f['train_step']:,}  ({_sci(f['train_step'])}; forward + backward + AdamW)"),
+        ("forward FLOPs", f"{n(f['forward'])}  ({_sci(f['forward'])})"),
+        ("train-step FLOPs", f"{n(f['train_step'])}  ({_sci(f['train_step'])}; forward + backward + AdamW)"),
         ("FLOPs per token", f"{per_token}  (training: forward + backward)"),
         (f"weights ({w['dtype']})", format_bytes(mem["weights_bytes"])),
         (f"KV cache ({w['dtype']})", format_bytes(mem["kv_cache_bytes"])),
@@ -303,11 +303,11 @@ def count_text(data: dict) -> str:
         f"{data['model']} — {data['architecture']} ({data['source']})" if data.get("source")
         else f"{data['model']} — {data['architecture']}",
         f"sizes: {sizes}",
-        f"workload: batch {w['batch']:,} × seq {w['seq']:,}, {w['dtype']}",
+        f"workload: batch {n(w['batch'])} × seq {n(w['seq'])}, {w['dtype']}",
         "",
         *(f"{name:<{width}}  {value}" for name, value in rows),
         "",
-        *([f"note: seq {w['seq']:,} exceeds the context length s_max = {data['sizes']['s_max']:,}; "
+        *([f"note: seq {n(w['seq'])} exceeds the context length s_max = {n(data['sizes']['s_max'])}; "
            "the formulas are evaluated anyway", ""] if w["seq"] > data["sizes"].get("s_max", w["seq"]) else []),
         f"FLOPs: {f['convention']}",
         f"training memory: {mem['training_convention']}",
@@ -322,10 +322,6 @@ def _sci(value: int) -> str:
     >>> _sci(3506703564800), _sci(99995), _sci(12)
     ('3.507e+12', '1.000e+05', '1.200e+01')
     """
-    digits = str(abs(value)).ljust(5, "0")
-    exponent = len(str(abs(value))) - 1
-    rounded = int(digits[:4]) + (1 if digits[4] >= "5" else 0)
-    if rounded == 10_000:
-        rounded, exponent = 1000, exponent + 1
-    text = str(rounded)
-    return f"{'-' if value < 0 else ''}{text[0]}.{text[1:]}e+{exponent:02d}"
+    from symparams.units import scientific
+
+    return scientific(value)

@@ -27,9 +27,11 @@ from symparams.algebra import DEFAULT_LARGE, leading_order
 from symparams.options import choose
 from symparams.printing.display import check_style, display_math
 from symparams.printing.html import breakdown_html, display_math_html, html_page, inline_math
-from symparams.printing.latex import breakdown_latex_rows, grouping_sep, latex, latex_int, latex_text
+from symparams.printing.latex import (
+    breakdown_latex_rows, grouping_sep, latex, latex_comment, latex_int, latex_text,
+)
 from symparams.printing.markdown import breakdown_table
-from symparams.units import GB, GiB, dtype_bytes, format_bytes, format_int
+from symparams.units import GB, GiB, dtype_bytes, format_bytes, format_decimal, format_int, format_percent, scientific
 
 __all__ = ["derivation", "FORMATS", "Part"]
 
@@ -112,7 +114,7 @@ def _unit_text(part: Part) -> str:
         return ""
     if part.breakdown.unit == "bytes":
         return format_bytes(total)
-    sci = f" ({total:.4e})" if abs(total) >= 10**6 else ""
+    sci = f" ({scientific(total)})" if abs(total) >= 10**6 else ""
     return f"{format_int(total)} {part.breakdown.unit}{sci}"
 
 
@@ -152,7 +154,7 @@ def _md(m, cost, parts, dtype, sep) -> str:
         out += ["", f"- closed form: ${latex(part.closed_form)}$"]
         if part.leading is not None:
             share = part.leading_share()
-            pct = "" if share is None else f" ({float(share) * 100:.2f} % of the exact total)"
+            pct = "" if share is None else f" ({format_percent(share)} of the exact total)"
             out.append(f"- {part.leading_label()}: ${latex(part.leading)}${pct}")
         if part.total is not None:
             out.append(f"- total: {_unit_text(part)}")
@@ -172,8 +174,8 @@ def _latex_rows(part: Part, sep: str, substitute: bool):
     total = part.total
     if part.breakdown.unit == "bytes" and total is not None:
         lhs, steps = rows[-1]
-        steps[-1] += (rf"\ \text{{bytes}} \approx {total / GB:.4f}\ \text{{GB}}"
-                      rf" = {total / GiB:.4f}\ \text{{GiB}}")
+        steps[-1] += (rf"\ \text{{bytes}} \approx {_gb(total, GB, sep)}\ \text{{GB}}"
+                      rf" = {_gb(total, GiB, sep)}\ \text{{GiB}}")
     if part.leading is not None:
         steps = [latex(part.leading)]
         if part.values is not None:
@@ -183,25 +185,30 @@ def _latex_rows(part: Part, sep: str, substitute: bool):
     return rows
 
 
+def _gb(total: int, unit: int, sep: str) -> str:
+    """``total / unit`` to 4 decimals, exact (no float); ungrouped, as before (``sep`` unused)."""
+    return format_decimal(Fraction(total, unit), 4, "")
+
+
 def _weights_row(m, dtype: str, sep: str):
     weights = m.weights_bytes(dtype)
     return (latex_text(f"weights in {dtype}"),
             [rf"{latex(dtype_bytes(dtype))} \times {latex_int(m.params.total, sep)}",
-             rf"{latex_int(weights, sep)}\ \text{{bytes}} \approx {weights / GB:.4f}\ \text{{GB}}"
-             rf" = {weights / GiB:.4f}\ \text{{GiB}}"])
+             rf"{latex_int(weights, sep)}\ \text{{bytes}} \approx {_gb(weights, GB, sep)}\ \text{{GB}}"
+             rf" = {_gb(weights, GiB, sep)}\ \text{{GiB}}"])
 
 
 def _latex_doc(m, cost, parts, dtype, sep, style, tags, substitute) -> str:
     out, tag = [], 1
     for part in parts:
         bd = part.breakdown
-        out.append(f"% {m.name}: {bd.quantity} [{bd.unit}] {bd.convention}")
-        out += [f"% note: {note}" for note in _notes(m, part)]
+        out.append(latex_comment(f"% {m.name}: {bd.quantity} [{bd.unit}] {bd.convention}"))
+        out += [latex_comment(f"% note: {note}") for note in _notes(m, part)]
         block, tag = display_math(_latex_rows(part, sep, substitute), style=style, tags=tags, tag_start=tag)
         out += [block, ""]
     if cost == "params":
         block, tag = display_math([_weights_row(m, dtype, sep)], style=style, tags=tags, tag_start=tag)
-        out += [f"% {m.name}: weights", block, ""]
+        out += [latex_comment(f"% {m.name}: weights"), block, ""]
     return "\n".join(out)
 
 

@@ -6,6 +6,7 @@ examples (GPT-2 small: 124,439,808 parameters) or are computed here by hand.
 """
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -120,6 +121,9 @@ def test_unreadable_file_permission(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "open", deny)
     monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: deny(self))
     monkeypatch.setattr(Path, "read_bytes", lambda self, *a, **k: deny(self))
+    real_os_open = os.open
+    monkeypatch.setattr(os, "open", lambda file, *a, **k: deny(Path(file)) if Path(file).name == "config.json"
+                        else real_os_open(file, *a, **k))
     err = run_error(capsys, "count", path)
     assert "config.json" in err and "ermission" in err
 

@@ -133,8 +133,8 @@ def _variants():
         ("gpt_bigcode n_inner null, untied", "santacoder", {"n_inner": None, "tie_word_embeddings": False}, ()),
         ("bloom untied, 3 heads, dropout", "bloom-560m",
          {"tie_word_embeddings": False, "n_head": 3, "hidden_size": 48, "hidden_dropout": 0.1}, ()),
-        ("bloom n_embed overrides hidden_size; num_hidden_layers overrides n_layer", "bloom-560m",
-         {"n_embed": 96, "num_hidden_layers": 3}, ()),
+        ("bloom sizes under their other names n_embed, num_hidden_layers (a conflict is refused)", "bloom-560m",
+         {"n_embed": 96, "num_hidden_layers": 3}, ("hidden_size", "n_layer")),
         ("bloom pretraining_tp 2, slow_but_exact (sliced dense matmuls)", "bloom-560m",
          {"pretraining_tp": 2, "slow_but_exact": True}, ()),
     ]

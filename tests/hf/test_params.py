@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import symparams
+from symparams.errors import ConfigError
 from symparams.hf import from_hf_config
 from symparams.hf.presets import HF_PRESETS
 from symparams.symbols import V, a, d_ff, d_head, h, l, n_kv, s_max, E, k
@@ -116,12 +117,16 @@ def test_bloom_formula_by_hand():
     assert symparams.model("bloom-560m").embedding_params == 250_880 * 1024  # the LayerNorm is not a table
 
 
-def test_bloom_field_precedence():
-    # BloomConfig: n_embed overrides hidden_size; num_hidden_layers / num_attention_heads (attribute_map)
-    # override n_layer / n_head (the oracle variant in test_hf_flops checks this against transformers)
-    cfg = _config("bloom-560m") | {"n_embed": 512, "num_hidden_layers": 2, "num_attention_heads": 8}
-    assert from_hf_config(cfg).values == from_hf_config(
-        _config("bloom-560m") | {"hidden_size": 512, "n_layer": 2, "n_head": 8}).values
+def test_bloom_field_names():
+    # BloomConfig reads n_embed for hidden_size and num_hidden_layers / num_attention_heads (attribute_map)
+    # for n_layer / n_head: either name gives the same sizes; both names with different values are refused
+    # (transformers keeps one silently), both with the same value are fine
+    base = {k: v for k, v in _config("bloom-560m").items() if k not in ("hidden_size", "n_layer", "n_head")}
+    other = from_hf_config(base | {"n_embed": 512, "num_hidden_layers": 2, "num_attention_heads": 8})
+    assert other.values == from_hf_config(base | {"hidden_size": 512, "n_layer": 2, "n_head": 8}).values
+    assert from_hf_config(base | {"hidden_size": 512, "n_embed": 512, "n_layer": 2, "n_head": 8}).values == other.values
+    with pytest.raises(ConfigError, match="'n_embed' = 512 and 'hidden_size' = 1024"):
+        from_hf_config(_config("bloom-560m") | {"n_embed": 512})
 
 
 def test_name_from_name_or_path_for_dicts():

@@ -1,0 +1,112 @@
+"""Each family's class defaults (what transformers uses for an absent key) equal transformers 5.23's.
+
+``fixtures/transformers_class_defaults.json`` was measured from transformers 5.23 (each config
+class's declared field default; the partial rotary factor from a default instance's
+``rope_parameters``): an independent source. The default test pins every family's table to it
+(a changed default literal — Gemma's ``head_dim`` 256, Mistral's 8 KV heads, a flag — fails here);
+the oracle tests keep the fixture equal to the live transformers and check the activation and
+alias tables against ``ACT2FN`` and each config class's ``attribute_map``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from symparams.families import FAMILIES
+from symparams.hf.fields import ACTIVATIONS, DERIVED, REQUIRED, WEIGHTED_ACTIVATIONS
+
+DEFAULTS = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "transformers_class_defaults.json")
+                      .read_text())
+
+
+def _table_defaults(model_type):
+    return {spec.key: spec.default for spec in FAMILIES[model_type].fields.values()
+            if spec.default is not REQUIRED and spec.default is not DERIVED}
+
+
+@pytest.mark.parametrize("model_type", sorted(DEFAULTS))
+def test_family_defaults_are_transformers_class_defaults(model_type):
+    ours = _table_defaults(model_type)
+    assert ours == DEFAULTS[model_type]
+    assert all(type(ours[k]) is type(v) for k, v in DEFAULTS[model_type].items())
+
+
+def test_class_default_head_dim_is_used_when_absent():
+    # GemmaConfig / Gemma2Config: head_dim 256; Qwen3Config: 128 (not hidden / heads)
+    from symparams.hf import from_hf_config
+    from symparams.symbols import d_head
+
+    for model_type, expected in (("gemma", 256), ("gemma2", 256), ("qwen3", 128)):
+        cfg = {"model_type": model_type, "hidden_size": 64, "num_hidden_layers": 1, "num_attention_heads": 4,
+               "num_key_value_heads": 4, "intermediate_size": 32, "vocab_size": 16}
+        assert from_hf_config(cfg).values[d_head] == expected == DEFAULTS[model_type]["head_dim"]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("model_type", sorted(FAMILIES))
+def test_defaults_fixture_is_live_transformers(model_type):
+    pytest.importorskip("transformers", reason="oracle tests need transformers (extra 'oracle')")
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    cls = CONFIG_MAPPING[model_type]
+    instance, declared = cls(), getattr(cls, "__dataclass_fields__", {})
+    live = {}
+    for name, spec in FAMILIES[model_type].fields.items():
+        if spec.default is REQUIRED or spec.default is DERIVED:
+            continue
+        if name == "rotary_fraction":
+            live[spec.key] = instance.rope_parameters.get("partial_rotary_factor")
+        elif spec.key in declared and declared[spec.key].default is not dataclasses.MISSING:
+            live[spec.key] = declared[spec.key].default
+        else:
+            live[spec.key] = getattr(instance, spec.key)
+    assert _table_defaults(model_type) == live
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("model_type", sorted(FAMILIES))
+def test_aliases_cover_attribute_map(model_type):
+    # every name transformers maps onto a field the family reads is one of that field's aliases
+    pytest.importorskip("transformers", reason="oracle tests need transformers (extra 'oracle')")
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    for alias, target in getattr(CONFIG_MAPPING[model_type], "attribute_map", {}).items():
+        for spec in FAMILIES[model_type].fields.values():
+            names = (spec.key, *spec.aliases)
+            if alias in names or target in names:
+                assert alias in names and target in names, (model_type, alias, target, names)
+
+
+@pytest.mark.oracle
+def test_activations_are_act2fn():
+    pytest.importorskip("torch", reason="oracle tests need torch (extra 'oracle')")
+    pytest.importorskip("transformers", reason="oracle tests need transformers (extra 'oracle')")
+    from transformers.activations import ACT2CLS, ACT2FN
+
+    assert ACTIVATIONS | WEIGHTED_ACTIVATIONS == set(ACT2CLS)
+    assert not ACTIVATIONS & WEIGHTED_ACTIVATIONS
+    for name in ACT2CLS:
+        weights = sum(p.numel() for p in ACT2FN[name].parameters())
+        assert (weights > 0) == (name in WEIGHTED_ACTIVATIONS), name
+
+
+@pytest.mark.parametrize("extra", [
+    {"new_decoder_architecture": True, "num_kv_heads": 2},  # null norms: 2 per layer (FalconDecoderLayer)
+    {"new_decoder_architecture": True, "num_kv_heads": 2, "num_ln_in_parallel_attn": 1},
+    {"new_decoder_architecture": False, "parallel_attn": True},  # old architecture in parallel: 1 norm
+    {"new_decoder_architecture": False, "parallel_attn": False},  # sequential: 2 norms
+])
+def test_falcon_norm_defaults_match_the_independent_count(extra):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import independent as ind
+    from symparams.hf import from_hf_config
+
+    cfg = {"model_type": "falcon", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+           "vocab_size": 32, "multi_query": False, **extra}
+    assert from_hf_config(cfg).params.total == ind.params(ind.hf_tensors(cfg))

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Mutation testing of the library (mutmut 3): each mutant changes one thing in one function
+# (n -> n + 1, < -> <=, and -> or, a string, a dropped argument, ...) and the tests that reach
+# that function run against it; a mutant the tests do not notice "survives".
+#
+#   pip install mutmut==3.8.1          # a dev tool, not an extra: not part of CI's time budget
+#   bash tools/mutation.sh             # every module below (about an hour on 2 cores)
+#   bash tools/mutation.sh 'symparams/values.py'   # one glob
+#   MUTANTS="name ..." bash tools/mutation.sh   # re-run some mutants (e.g. the survivors)
+#   then: (cd "${MUTATION_DIR:-/tmp/symparams-mutation}" && mutmut results / mutmut show NAME)
+#
+# It works on a copy of the tree (MUTATION_DIR, default /tmp/symparams-mutation), so the
+# checkout gets no mutants/ folder and no mutmut config. Tests run: the default suite without the
+# oracle, notebook and KaTeX tests (they reach every function and would make each mutant slow).
+# Equivalent mutants left on purpose: tools/EQUIVALENT_MUTANTS.md.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="${MUTATION_DIR:-/tmp/symparams-mutation}"
+mkdir -p "$work"
+rm -rf "$work/symparams" "$work/tests"   # keep mutants/ (mutmut's cache of verdicts)
+(cd "$root" && git ls-files -co --exclude-standard -z | tar --null -cf - -T -) | (cd "$work" && tar -xf -)
+cd "$work"
+if [ "$#" -gt 0 ]; then only=("$@"); else
+  only=("symparams/components/*" "symparams/costs/*" "symparams/families/*" "symparams/values.py"
+        "symparams/evaluators.py" "symparams/studies/sweep.py" "symparams/studies/plot.py")
+fi
+{
+  echo "[mutmut]"
+  echo "source_paths = symparams"
+  echo "only_mutate ="; for g in "${only[@]}"; do echo "    $g"; done
+  echo "also_copy ="; for p in README.md tools; do echo "    $p"; done
+  echo "pytest_add_cli_args ="   # one argument a line
+  for arg in -p no:cacheprovider -x -o addopts= --doctest-modules --import-mode=importlib -m "not oracle and not slow"; do
+    echo "    $arg"; done
+  echo "pytest_add_cli_args_test_selection ="
+  for t in tests/core tests/components tests/costs tests/hf tests/studies tests/cli tests/reports symparams; do
+    echo "    $t"; done
+  echo "timeout_multiplier = 10.0"
+} > setup.cfg
+# shellcheck disable=SC2086  # MUTANTS: names to re-run (e.g. the survivors), space-separated
+mutmut run --max-children "${MUTATION_JOBS:-2}" ${MUTANTS:-}
+mutmut results --all true > mutation-results.txt || mutmut results > mutation-results.txt
+echo "results: $work/mutation-results.txt"
