@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from symparams.errors import ConventionError
 from symparams.options import choose
 
-__all__ = ["Recipe", "RECIPES", "recipe"]
+__all__ = ["Recipe", "RECIPES", "recipe", "RECIPE_OF_DTYPE", "recipe_for"]
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,17 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
 def recipe(name: str) -> Recipe:
     """The precision recipe called ``name`` (``mixed``, ``mixed-18``, ``fp32``)."""
     return choose("recipe", name, RECIPES, error=ConventionError)
+
+
+#: the training recipe whose weights are in a dtype: what a report that says ``--dtype fp32`` trains with,
+#: so its weights, activations and training memory follow one recipe
+RECIPE_OF_DTYPE = {"fp32": "fp32", "bf16": "mixed", "fp16": "mixed"}
+
+
+def recipe_for(dtype: str) -> str:
+    """The name of the training recipe of ``dtype`` (:data:`RECIPE_OF_DTYPE`).
+
+    >>> recipe_for("fp32"), recipe_for("bf16")
+    ('fp32', 'mixed')
+    """
+    return choose("dtype", dtype, RECIPE_OF_DTYPE, hint="training memory is given for fp32, bf16 and fp16")

@@ -81,28 +81,33 @@ def from_preset(name: str):
     return Model(preset.name, architecture(preset.architecture), preset.values, preset.source)
 
 
-def model(name):
-    """A model by name: a core preset, a shipped Hugging Face preset, or a ``config.json``
-    (file or folder) by path.
+def model(name, *, revision: str | None = None):
+    """A model by name: a core preset, a shipped Hugging Face preset, a ``config.json``
+    (file or folder) by path, a Hugging Face model id ``org/name`` (its ``config.json`` from the
+    local Hub cache, at ``revision``: :mod:`symparams.hf.hub`), or a transformers ``PretrainedConfig``.
 
     >>> model("gpt2-tiny")
     Traceback (most recent call last):
     ...
-    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json)
+    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json, or a Hugging Face model id org/name)
     """
-    if isinstance(name, str) and name in PRESETS:
+    if revision is None and isinstance(name, str) and name in PRESETS:
         return from_preset(name)  # core presets need no config reader (keeps the CLI light)
     from symparams.hf.presets import HF_PRESETS, hf_preset_model
 
-    if isinstance(name, str) and name in HF_PRESETS:
+    if revision is None and isinstance(name, str) and name in HF_PRESETS:
         return hf_preset_model(name)
+    from symparams.hf import _pretrained, from_hf_config
+    from symparams.hf.hub import is_repo_id
+
+    if is_repo_id(name) or revision is not None or _pretrained(name):
+        return from_hf_config(name, revision=revision)  # a model id, or an error naming what revision is for
     if isinstance(name, (str, Path)):
         path = Path(name)
         if path.suffix == ".json" or path.is_dir() or path.exists():
-            from symparams.hf import from_hf_config
-
             return from_hf_config(path)
     names = sorted([*PRESETS, *HF_PRESETS])
     raise UnknownModelError(
-        f"unknown model {str(name)!r}; presets: {', '.join(names)} (or a path to a config.json)"
+        f"unknown model {str(name)!r}; presets: {', '.join(names)} (or a path to a config.json, "
+        "or a Hugging Face model id org/name)"
     )

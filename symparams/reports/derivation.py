@@ -31,7 +31,7 @@ from symparams.printing.latex import breakdown_latex_rows, grouping_sep, latex, 
 from symparams.printing.markdown import breakdown_table
 from symparams.units import GB, GiB, dtype_bytes, format_bytes, format_int
 
-__all__ = ["derivation", "FORMATS", "Part"]
+__all__ = ["derivation", "derivation_json", "FORMATS", "Part"]
 
 FORMATS = ("md", "latex", "html")
 
@@ -234,9 +234,61 @@ def _html(m, cost, parts, dtype, sep, tex_sep, substitute) -> str:
     return html_page(f"{m.name}: {cost}", "\n".join(body))
 
 
+def _parts(m, cost: str, dtype: str | None, batch: int, seq: int | None, allow_longer: bool) -> list[Part]:
+    from symparams.costs import derivation_parts
+    from symparams.lengths import check_seq
+
+    check_seq(m, seq, allow_longer=allow_longer)
+    kwargs = {"batch": batch, "seq": seq}
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    return [Part.of(p) for p in derivation_parts(m, cost, **kwargs)]
+
+
+def derivation_json(m, *, cost: str = "params", dtype: str | None = None, batch: int = 1,
+                    seq: int | None = None, allow_longer: bool = False) -> dict:
+    """The derivation as data: per part its rows (label, formula as SymPy ``str`` and LaTeX, exact
+    value), total, closed form, and leading order with the symbols it takes as large.
+
+    >>> from symparams.presets import model
+    >>> doc = derivation_json(model("cs336-gpt2-xl"))
+    >>> [(r["label"], r["formula"], r["value"]) for r in doc["parts"][0]["rows"]][1]
+    ('RMSNorm, each (×2 per block)', 'h', 1600)
+    >>> doc["parts"][0]["leading"], doc["parts"][0]["leading_large"]
+    ('3*d_ff*h*l + 4*h**2*l', ['l', 'h', 'd_ff'])
+    """
+    from symparams.printing.rows import breakdown_rows
+
+    parts = []
+    for part in _parts(m, cost, dtype, batch, seq, allow_longer):
+        bd = part.breakdown
+        share = part.leading_share()
+        rows = [{"label": row.text, "kind": row.kind, "formula": str(row.expr), "latex": latex(row.expr),
+                 "value": row.value, "count": None if row.times is None else str(row.times)}
+                for row in breakdown_rows(bd, part.values)]
+        parts.append({"quantity": bd.quantity, "unit": bd.unit, "convention": bd.convention,
+                      "workload": {} if part.values is None else
+                      {sym.name: v for sym, v in sorted(part.values.items(), key=lambda kv: kv[0].name)
+                       if sym not in m.values},
+                      "rows": rows, "total": part.total, "closed_form": str(part.closed_form),
+                      "leading": None if part.leading is None else str(part.leading),
+                      "leading_large": [x.name for x in part.large] if part.leading is not None else [],
+                      "leading_share": None if share is None else
+                      (share.numerator if share.denominator == 1 else f"{share.numerator}/{share.denominator}"),
+                      "notes": _notes(m, part)})
+    out = {"model": m.name, "architecture": m.architecture.name, "title": m.architecture.title, "cost": cost,
+           "sizes": {sym.name: v for sym, v in sorted(m.values.items(), key=lambda kv: kv[0].name)},
+           "parts": parts}
+    if cost == "params":
+        weights_dtype = dtype or WEIGHTS_DTYPE
+        out["weights"] = {"dtype": weights_dtype, "bytes": m.weights_bytes(weights_dtype),
+                          "embedding_params": m.embedding_params, "non_embedding_params": m.non_embedding_params}
+    return out
+
+
 def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = None, batch: int = 1,
                seq: int | None = None, style: str = "aligned", tags: bool = False,
-               grouping: str = "comma", substitute: bool = True) -> str:
+               grouping: str = "comma", substitute: bool = True, allow_longer: bool = False) -> str:
     """The derivation of ``cost`` for model ``m`` as Markdown, LaTeX or HTML.
 
     Parameters
@@ -255,16 +307,14 @@ def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = 
         Digit grouping of big numbers: ``"comma"`` or ``"thin"`` (thin space).
     substitute
         Show each formula with the numbers put in before its value (LaTeX, HTML).
+    allow_longer
+        Evaluate a ``seq`` longer than a learned position table (refused otherwise:
+        :func:`symparams.lengths.check_seq`).
     """
-    from symparams.costs import derivation_parts
-
     choose("format", fmt, FORMATS)
     style = check_style(style)
     sep = grouping_sep(grouping)
-    kwargs = {"batch": batch, "seq": seq}
-    if dtype is not None:
-        kwargs["dtype"] = dtype
-    parts = [Part.of(p) for p in derivation_parts(m, cost, **kwargs)]
+    parts = _parts(m, cost, dtype, batch, seq, allow_longer)
     weights_dtype = dtype or WEIGHTS_DTYPE
     if fmt == "latex":
         return _latex_doc(m, cost, parts, weights_dtype, sep, style, tags, substitute)
