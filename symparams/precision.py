@@ -38,6 +38,11 @@ class Recipe:
     def total(self) -> int:
         return self.weights + self.gradients + self.optimizer
 
+    def _repr_markdown_(self) -> str:
+        from symparams.printing.reprs import recipe_markdown
+
+        return recipe_markdown(self)
+
 
 RECIPES: dict[str, Recipe] = {r.name: r for r in (
     Recipe("mixed", 2, 2, 12, "16-bit weights and gradients; fp32 master weights, AdamW m and v"),

@@ -266,7 +266,12 @@ def formula_json(name, *, leading: bool = False, latex: bool = False) -> dict:
     conventions["activation_bytes_per_layer" if len(arch.layer_stacks) == 1 else "activation_bytes"] = \
         f"bytes{' per layer' if len(arch.layer_stacks) == 1 else ''}; {acts.convention}"
     if leading:
-        conventions["leading"] = "leading order: top-degree terms as l, h, d_ff, d_head grow together"
+        from symparams.algebra import DEFAULT_LARGE
+
+        out["leading_large"] = {key: [x.name for x in DEFAULT_LARGE if x in e.free_symbols]
+                                for key, e in exprs.items()}
+        conventions["leading"] = ("leading order: the top-degree terms as the large symbols grow together "
+                                  "(of l, h, d_ff, d_head those in each formula: leading_large)")
     out["conventions"] = conventions
     used = set().union(*(e.free_symbols for e in exprs.values()), *(st.count.free_symbols for st in arch.stacks))
     out["symbols"] = {sym.name: DESCRIPTIONS[sym] for sym in SYMBOLS if sym in used}
@@ -279,7 +284,9 @@ def formula_text(data: dict) -> str:
     >>> print(formula_text(formula_json("gpt-classic")).splitlines()[1])
     params: V*h + 12*h**2*l + 13*h*l
     """
-    lines = [f"{key}: {value}" for key, value in data.items() if isinstance(value, str)]
+    large = data.get("leading_large", {})
+    lines = [f"{key} (leading order, {', '.join(large[key])} large): {value}" if large.get(key) else f"{key}: {value}"
+             for key, value in data.items() if isinstance(value, str)]
     lines += ["", "stacks:"]
     lines += [f"  {key}: × {value}" for key, value in data.get("stacks", {}).items()]
     lines += ["", "units and conventions:"]

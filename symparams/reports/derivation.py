@@ -26,7 +26,6 @@ from sympy import expand
 from symparams.algebra import DEFAULT_LARGE, leading_order
 from symparams.options import choose
 from symparams.printing.display import check_style, display_math
-from symparams.printing.html import breakdown_html, display_math_html, html_page, inline_math
 from symparams.printing.latex import breakdown_latex_rows, grouping_sep, latex, latex_int, latex_text
 from symparams.printing.markdown import breakdown_table
 from symparams.units import GB, GiB, dtype_bytes, format_bytes, format_int
@@ -207,8 +206,42 @@ def _latex_doc(m, cost, parts, dtype, sep, style, tags, substitute) -> str:
 
 # ---- HTML ----------------------------------------------------------------------
 
-def _html(m, cost, parts, dtype, sep, tex_sep, substitute) -> str:
+def _mathml_rows(part: Part, sep: str, substitute: bool) -> list[tuple[str, list[str]]]:
+    """Each row of the derivation as ``(label HTML, [steps as MathML])``: formula, numbers put in,
+    value; the total multiplied out; the leading order with its large symbols."""
+    from symparams.printing.html import row_label_html, terms_html
+    from symparams.printing.mathml import mathml, mathml_number
+    from symparams.printing.rows import breakdown_rows
+
+    out = []
+    for row in breakdown_rows(part.breakdown, part.values):
+        steps = [(row.expr, None)]
+        if row.kind == "total":
+            steps.append((expand(row.expr), None))
+        elif substitute and part.values is not None and row.expr.free_symbols:
+            steps.append((row.expr, part.values))
+        shown, seen = [], None
+        for expr, values in steps:
+            key = (expr, values is not None)
+            if key != seen:
+                shown.append(terms_html(expr, values, sep=sep))
+            seen = key
+        if row.value is not None:
+            shown.append(f'<span class="t">{mathml_number(row.value, sep)}</span>')
+        out.append((row_label_html(row), shown))
+    if part.leading is not None:
+        large = ", ".join(mathml(x) for x in part.large)
+        steps = [terms_html(part.leading)]
+        if part.values is not None:
+            steps.append(f'<span class="t">{mathml_number(_evaluate(part.leading, part.values), sep)}</span>')
+        out.append((f"leading order ({large} large)", steps))
+    return out
+
+
+def _html(m, cost, parts, dtype, sep, substitute) -> str:
     from html import escape
+
+    from symparams.printing.html import breakdown_mathml_table, derivation_rows_html, mathml_page, terms_html
 
     body = [f"<h1>{escape(m.name)}: {escape(cost)}</h1>",
             f"<p>Architecture: {escape(m.architecture.title)} (<code>{escape(m.architecture.name)}</code>).</p>",
@@ -219,10 +252,9 @@ def _html(m, cost, parts, dtype, sep, tex_sep, substitute) -> str:
         extra = _sizes(part.values, skip=m.values) if part.values is not None else ""
         if extra:
             body.append(f"<p>Workload: {escape(extra)}.</p>")
-        body.append(breakdown_html(bd, part.values, sep=sep))
-        rows = [f"{lhs} &= {' = '.join(steps)}" for lhs, steps in _latex_rows(part, tex_sep, substitute)]
-        body.append(display_math_html(r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"))
-        items = [f"closed form: {inline_math(latex(part.closed_form))}"]
+        body.append(breakdown_mathml_table(bd, part.values, sep=sep))
+        body.append(derivation_rows_html(_mathml_rows(part, sep, substitute)))
+        items = [f"closed form: {terms_html(part.closed_form)}"]
         if part.total is not None:
             items.append(f"total: {escape(_unit_text(part))}")
         items += [f"note: {escape(note)}" for note in _notes(m, part)]
@@ -231,7 +263,7 @@ def _html(m, cost, parts, dtype, sep, tex_sep, substitute) -> str:
         items = [f"{escape(label)}: {escape(format_bytes(v) if label.startswith('weights') else format_int(v))}"
                  for label, v in _param_extras(m, dtype)]
         body.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
-    return html_page(f"{m.name}: {cost}", "\n".join(body))
+    return mathml_page(f"{m.name}: {cost}", "\n".join(body))
 
 
 def _parts(m, cost: str, dtype: str | None, batch: int, seq: int | None, allow_longer: bool) -> list[Part]:
@@ -297,7 +329,8 @@ def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = 
         Any cost :func:`symparams.costs.derivation_parts` knows (``params``, ``flops``, ...).
     fmt
         ``"md"`` (tables with inline math), ``"latex"`` (display math for a
-        post) or ``"html"`` (a standalone page typeset by KaTeX).
+        post) or ``"html"`` (a standalone page whose math is MathML: a browser
+        typesets it with no script and no network).
     dtype
         Passed to the cost (e.g. the KV cache dtype); for ``params`` the dtype
         of the weights line (fp32 when not given).
@@ -320,5 +353,5 @@ def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = 
         return _latex_doc(m, cost, parts, weights_dtype, sep, style, tags, substitute)
     text_sep = {"{,}": ",", r"\,": "\u2009", "": ""}[sep]
     if fmt == "html":
-        return _html(m, cost, parts, weights_dtype, text_sep, sep, substitute)
+        return _html(m, cost, parts, weights_dtype, text_sep, substitute)
     return _md(m, cost, parts, weights_dtype, text_sep)
