@@ -14,9 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from symparams.errors import UnknownModelError
+
+if TYPE_CHECKING:
+    from symparams.models import Model
 
 __all__ = ["Preset", "PRESETS", "model", "from_preset"]
 
@@ -65,7 +68,7 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
 )
 
 
-def from_preset(name: str):
+def from_preset(name: str) -> Model:
     """The :class:`~symparams.models.Model` of the core preset called ``name``.
 
     >>> from_preset("gpt2").params.total   # 124M: 12·12·768² + 13·12·768 + 50257·768 + 1024·768 + 2·768
@@ -81,7 +84,7 @@ def from_preset(name: str):
     return Model(preset.name, architecture(preset.architecture), preset.values, preset.source)
 
 
-def model(name, *, revision: str | None = None):
+def model(name, *, revision: str | None = None) -> Model:
     """A model by name: a core preset, a shipped Hugging Face preset, a ``config.json``
     (file or folder) by path, a Hugging Face model id ``org/name`` (its ``config.json`` from the
     local Hub cache, at ``revision``: :mod:`symparams.hf.hub`), or a transformers ``PretrainedConfig``.

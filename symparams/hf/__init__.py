@@ -25,8 +25,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from symparams.errors import ConfigError
 from symparams.hf.reader import Fields, load
+
+if TYPE_CHECKING:
+    from symparams.models import Model
 
 __all__ = ["from_hf_config", "build"]
 
@@ -46,7 +51,7 @@ def _pretrained(config) -> bool:
     return callable(getattr(config, "to_dict", None)) and isinstance(getattr(config, "model_type", None), str)
 
 
-def from_hf_config(config, *, name: str | None = None, revision: str | None = None):
+def from_hf_config(config, *, name: str | None = None, revision: str | None = None) -> Model:
     """A :class:`~symparams.models.Model` from a Hugging Face config.
 
     Parameters

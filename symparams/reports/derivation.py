@@ -20,10 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from fractions import Fraction
+from typing import Any
 
 from sympy import expand
 
 from symparams.algebra import DEFAULT_LARGE, leading_order
+from symparams.breakdown import Breakdown
 from symparams.options import choose
 from symparams.printing.display import check_style, display_math
 from symparams.printing.latex import breakdown_latex_rows, grouping_sep, latex, latex_int, latex_text
@@ -42,7 +44,7 @@ WEIGHTS_DTYPE = "fp32"
 class Part:
     """One evaluated breakdown of a report, with its closed form and leading order."""
 
-    breakdown: object
+    breakdown: Breakdown
     values: dict | None
     name: str = ""
 
@@ -127,7 +129,7 @@ def _notes(m, part: Part) -> list[str]:
     return notes
 
 
-def _param_extras(m, dtype: str) -> list[tuple[str, int | None]]:
+def _param_extras(m, dtype: str) -> list[tuple[str, int]]:
     per = dtype_bytes(dtype)
     return [
         ("embedding parameters (token + position tables)", m.embedding_params),
@@ -215,12 +217,13 @@ def _mathml_rows(part: Part, sep: str, substitute: bool) -> list[tuple[str, list
 
     out = []
     for row in breakdown_rows(part.breakdown, part.values):
-        steps = [(row.expr, None)]
+        steps: list[tuple[Any, Any]] = [(row.expr, None)]
         if row.kind == "total":
             steps.append((expand(row.expr), None))
         elif substitute and part.values is not None and row.expr.free_symbols:
             steps.append((row.expr, part.values))
-        shown, seen = [], None
+        shown: list[str] = []
+        seen = None
         for expr, values in steps:
             key = (expr, values is not None)
             if key != seen:
@@ -231,10 +234,10 @@ def _mathml_rows(part: Part, sep: str, substitute: bool) -> list[tuple[str, list
         out.append((row_label_html(row), shown))
     if part.leading is not None:
         large = ", ".join(mathml(x) for x in part.large)
-        steps = [terms_html(part.leading)]
+        lead = [terms_html(part.leading)]
         if part.values is not None:
-            steps.append(f'<span class="t">{mathml_number(_evaluate(part.leading, part.values), sep)}</span>')
-        out.append((f"leading order ({large} large)", steps))
+            lead.append(f'<span class="t">{mathml_number(_evaluate(part.leading, part.values), sep)}</span>')
+        out.append((f"leading order ({large} large)", lead))
     return out
 
 
@@ -271,7 +274,7 @@ def _parts(m, cost: str, dtype: str | None, batch: int, seq: int | None, allow_l
     from symparams.lengths import check_seq
 
     check_seq(m, seq, allow_longer=allow_longer)
-    kwargs = {"batch": batch, "seq": seq}
+    kwargs: dict[str, Any] = {"batch": batch, "seq": seq}
     if dtype is not None:
         kwargs["dtype"] = dtype
     return [Part.of(p) for p in derivation_parts(m, cost, **kwargs)]
