@@ -76,6 +76,7 @@ NEEDS = {
     "katex": (_katex, "node's KaTeX", "npm ci --prefix tests/katex"),
     "dask": (_modules("dask", "numpy"), "Dask", "pip install -e '.[test,dask]'"),
     "hub": (_modules("huggingface_hub"), "huggingface_hub", "pip install -e '.[test,hub]'"),
+    "completion": (_modules("argcomplete"), "argcomplete", "pip install -e '.[test,completion]'"),
     "chromium": (_chromium, "headless Chromium", "apt-get install chromium"),
 }
 _LEFT_OUT: dict[str, int] = {}

@@ -46,7 +46,7 @@ def convention_diff_latex(d) -> str:
     """A cost under conventions A and B, and A − B."""
     return aligned([(latex_text(f"{d.cost.replace('_', ' ')}, {d.a.name}"), latex(d.expr_a)),
                     (latex_text(f"{d.cost.replace('_', ' ')}, {d.b.name}"), latex(d.expr_b)),
-                    (latex_text(f"{d.a.name} − {d.b.name}"), latex(d.difference))])
+                    (latex_text(d.a.name) + " - " + latex_text(d.b.name), latex(d.difference))])
 
 
 def peak_memory_latex(pm) -> str:
@@ -70,7 +70,7 @@ def paper_formula_latex(pf) -> str:
     """A paper's formula, the general cost under its assumptions, and their difference."""
     return aligned([(latex_text(f"{pf.citation}"), latex(pf.paper)),
                     (latex_text("derived"), latex(pf.derived)),
-                    (latex_text("derived − paper"), latex(pf.difference))])
+                    (latex_text("derived") + " - " + latex_text("paper"), latex(pf.difference))])
 
 
 def convention_markdown(c) -> str:
