@@ -68,7 +68,7 @@ def roofline_latex(r) -> str:
 
 def paper_formula_latex(pf) -> str:
     """A paper's formula, the general cost under its assumptions, and their difference."""
-    return aligned([(latex_text(f"{pf.citation}"), latex(pf.paper)),
+    return aligned([(latex_text(f"paper ({pf.key})"), latex(pf.paper)),
                     (latex_text("derived"), latex(pf.derived)),
                     (latex_text("derived") + " - " + latex_text("paper"), latex(pf.difference))])
 
