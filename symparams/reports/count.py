@@ -16,6 +16,7 @@ forward + backward (+ recomputation) + optimizer; ``flops.per_token`` is
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from symparams.algebra import leading_order
 from symparams.units import dtype_bytes
@@ -86,10 +87,16 @@ def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf
             **_training_memory(m, batch, seq, dtype, conv),
         },
         "formulas": {
-            "params": str(m.architecture.params().expanded),
-            "forward_flops": str(m.architecture.forward_flops(conv).expanded),
+            "params": _text(m.architecture.params().expanded),
+            "forward_flops": _text(m.architecture.forward_flops(conv).expanded),
         },
     }
+
+
+@lru_cache(maxsize=4096)
+def _text(expr) -> str:
+    """``str(expr)``, once per formula (a batch prints the formulas of one family many times)."""
+    return str(expr)
 
 
 def _training_flops(step, conv, batch: int, seq: int) -> dict:
