@@ -220,8 +220,8 @@ def _mathml_rows(part: Part, sep: str, substitute: bool) -> list[tuple[str, list
         steps: list[tuple[Any, Any]] = [(row.expr, None)]
         if row.kind == "total":
             steps.append((expand(row.expr), None))
-        elif substitute and part.values is not None and row.expr.free_symbols:
-            steps.append((row.expr, part.values))
+        elif substitute and part.values is not None and row.expr.free_symbols and not row.expr.is_Symbol:
+            steps.append((row.expr, part.values))  # (a bare symbol put in is its value: shown once)
         shown: list[str] = []
         seen = None
         for expr, values in steps:
