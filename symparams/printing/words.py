@@ -6,7 +6,7 @@ A label is read by a person, so it says the same in words.
 
 >>> in_words("q_proj"), in_words("attention.o_proj_input", component="attention")
 ('Q projection', 'output-projection input')
->>> in_words("experts.down_proj"), in_words("q_proj.grad_weight"), in_words("mlp.fc_9")
+>>> in_words("experts.down_proj"), in_words("q_proj.grad_weight"), in_words("mlp.fc_9", component="mlp")
 ('experts down projection', 'Q projection weight gradient', 'fc 9')
 """
 
@@ -18,7 +18,7 @@ __all__ = ["WORDS", "in_words"]
 WORDS = {
     "q_proj": "Q projection", "k_proj": "K projection", "v_proj": "V projection", "o_proj": "output projection",
     "qkv_proj": "fused QKV projection", "q": "Q", "k": "K", "v": "V",
-    "scores": "scores Q·Kᵀ", "values": "attention over V", "softmax": "softmax output",
+    "scores": "query-key scores", "values": "weighted sum of values", "softmax": "softmax output",
     "up_proj": "up projection", "gate_proj": "gate projection", "down_proj": "down projection", "up": "up projection",
     "router": "router", "experts": "experts", "shared_expert": "shared expert", "shared_expert_gate": "shared-expert gate",
     "lm_head": "logits", "logits": "logits", "cross_entropy": "cross-entropy",
