@@ -15,6 +15,7 @@ V*h + 12*h**2*l + 13*h*l
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -33,7 +34,7 @@ _EXPORTS = {
     "ARCHITECTURES": "symparams.families", "architecture": "symparams.families",
     "Model": "symparams.models",
     "PRESETS": "symparams.presets", "model": "symparams.presets",
-    "latex": "symparams.printing.latex",
+    "latex": "symparams.printing.latex", "init_printing": "symparams.printing.jupyter",
     "dtype_bytes": "symparams.units", "format_bytes": "symparams.units",
     "evaluate": "symparams.values",
     "difference": "symparams.costs.diff",
@@ -41,8 +42,26 @@ _EXPORTS = {
 
 __all__ = sorted([*_EXPORTS, "from_hf_config"])
 
+if TYPE_CHECKING:  # the same names, imported eagerly for type checkers (tests/test_typing.py keeps them in step)
+    from symparams.algebra import closed_form, leading_order, relative_error
+    from symparams.breakdown import Breakdown, Evaluation, Piece
+    from symparams.conventions import Convention, DEFAULT, FLOP_COUNTER, FlopConvention, parse_convention
+    from symparams.costs.diff import difference
+    from symparams.errors import (
+        ConfigError, ConventionError, MissingValueError, OptionError, SymparamsError, UnknownArchitectureError,
+        UnknownModelError,
+    )
+    from symparams.families import ARCHITECTURES, architecture
+    from symparams.models import Model
+    from symparams.presets import PRESETS, model
+    from symparams.printing.jupyter import init_printing
+    from symparams.printing.latex import latex
+    from symparams.stacks import Architecture, Stack, decoder, once
+    from symparams.units import dtype_bytes, format_bytes
+    from symparams.values import evaluate
 
-def __getattr__(name: str):
+
+def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         value = getattr(import_module(_EXPORTS[name]), name)
         globals()[name] = value  # imported once
@@ -54,8 +73,9 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
 
-def from_hf_config(config, **kwargs):
-    """A :class:`Model` from a Hugging Face ``config.json`` (dict, file or folder).
+def from_hf_config(config: Any, **kwargs: Any) -> Model:
+    """A :class:`Model` from a Hugging Face ``config.json`` (dict, file, folder, Hub model id
+    ``org/name`` or transformers ``PretrainedConfig``).
 
     Defined in :mod:`symparams.hf` (see there for the keyword arguments);
     imported on first use, so the CLI's preset path never loads the reader.

@@ -104,6 +104,11 @@ class FlopConvention:
             else "matmuls only"
         return f"{head}{what}, {per_mac}, {attn}, logits at every position"
 
+    def _repr_markdown_(self) -> str:
+        from symparams.printing.reprs import convention_markdown
+
+        return convention_markdown(self)
+
 
 FLOP_COUNTER = FlopConvention(
     "FlopCounterMode",
@@ -219,6 +224,11 @@ class Convention:
         return (f"{self.name}: {forward}; {self.flops.describe()}; backward = {self.backward_factor}× forward, "
                 f"recompute {self.recompute}, embeddings {emb}, AdamW {wb}+{gb}+{ob} = "
                 f"{wb + gb + ob} bytes/param, KV × {self.kv_factor}")
+
+    def _repr_markdown_(self) -> str:
+        from symparams.printing.reprs import convention_markdown
+
+        return convention_markdown(self)
 
 
 def as_convention(value) -> Convention:

@@ -68,6 +68,11 @@ class Device:
         """FLOPs per byte at which compute time equals memory time (the roofline's ridge point)."""
         return Fraction(self.flops(dtype), self.bandwidth)
 
+    def _repr_markdown_(self) -> str:
+        from symparams.printing.reprs import device_markdown
+
+        return device_markdown(self)
+
 
 def custom_device(name: str = "custom", *, peak_tflops, bandwidth_tbs, memory_gb, interconnect_gbs=None,
                   dtype: str = "bf16") -> Device:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from symparams.errors import ConventionError
 from symparams.options import choose
 
-__all__ = ["Recipe", "RECIPES", "recipe"]
+__all__ = ["Recipe", "RECIPES", "recipe", "RECIPE_OF_DTYPE", "recipe_for"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,11 @@ class Recipe:
     def total(self) -> int:
         return self.weights + self.gradients + self.optimizer
 
+    def _repr_markdown_(self) -> str:
+        from symparams.printing.reprs import recipe_markdown
+
+        return recipe_markdown(self)
+
 
 RECIPES: dict[str, Recipe] = {r.name: r for r in (
     Recipe("mixed", 2, 2, 12, "16-bit weights and gradients; fp32 master weights, AdamW m and v"),
@@ -49,3 +54,17 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
 def recipe(name: str) -> Recipe:
     """The precision recipe called ``name`` (``mixed``, ``mixed-18``, ``fp32``)."""
     return choose("recipe", name, RECIPES, error=ConventionError)
+
+
+#: the training recipe whose weights are in a dtype: what a report that says ``--dtype fp32`` trains with,
+#: so its weights, activations and training memory follow one recipe
+RECIPE_OF_DTYPE = {"fp32": "fp32", "bf16": "mixed", "fp16": "mixed"}
+
+
+def recipe_for(dtype: str) -> str:
+    """The name of the training recipe of ``dtype`` (:data:`RECIPE_OF_DTYPE`).
+
+    >>> recipe_for("fp32"), recipe_for("bf16")
+    ('fp32', 'mixed')
+    """
+    return choose("dtype", dtype, RECIPE_OF_DTYPE, hint="training memory is given for fp32, bf16 and fp16")

@@ -14,9 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from symparams.errors import ModelNameTypeError, UnknownModelError, type_name
+
+if TYPE_CHECKING:
+    from symparams.models import Model
 
 __all__ = ["Preset", "PRESETS", "model", "from_preset"]
 
@@ -65,7 +68,7 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
 )
 
 
-def from_preset(name: str):
+def from_preset(name: str) -> Model:
     """The :class:`~symparams.models.Model` of the core preset called ``name``.
 
     >>> from_preset("gpt2").params.total   # 124M: 12·12·768² + 13·12·768 + 50257·768 + 1024·768 + 2·768
@@ -83,31 +86,43 @@ def from_preset(name: str):
     return Model(preset.name, architecture(preset.architecture), preset.values, preset.source)
 
 
-def model(name):
-    """A model by name: a core preset, a shipped Hugging Face preset, or a ``config.json``
-    (file or folder) by path.
+def _is_pretrained(config) -> bool:
+    from symparams.hf import _pretrained
+
+    return _pretrained(config)
+
+
+def model(name, *, revision: str | None = None) -> Model:
+    """A model by name: a core preset, a shipped Hugging Face preset, a ``config.json``
+    (file or folder) by path, a Hugging Face model id ``org/name`` (its ``config.json`` from the
+    local Hub cache, at ``revision``: :mod:`symparams.hf.hub`), or a transformers ``PretrainedConfig``.
 
     >>> model("gpt2-tiny")
     Traceback (most recent call last):
     ...
-    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json)
+    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json, or a Hugging Face model id org/name)
     """
-    if not isinstance(name, (str, Path)):
+    if not isinstance(name, (str, Path)) and not _is_pretrained(name):
         raise ModelNameTypeError(f"model name {name!r} ({type_name(name)}) is not a string or a path; pass a preset "
-                                 "name (a str such as 'gpt2') or the path of a config.json (a str or pathlib.Path)")
-    if isinstance(name, str) and name in PRESETS:
+                                 "name (a str such as 'gpt2'), the path of a config.json (a str or pathlib.Path) "
+                                 "or a Hugging Face model id ('org/name')")
+    if revision is None and isinstance(name, str) and name in PRESETS:
         return from_preset(name)  # core presets need no config reader (keeps the CLI light)
     from symparams.hf.presets import HF_PRESETS, hf_preset_model
 
-    if isinstance(name, str) and name in HF_PRESETS:
+    if revision is None and isinstance(name, str) and name in HF_PRESETS:
         return hf_preset_model(name)
+    from symparams.hf import _pretrained, from_hf_config
+    from symparams.hf.hub import is_repo_id
+
+    if is_repo_id(name) or revision is not None or _pretrained(name):
+        return from_hf_config(name, revision=revision)  # a model id, or an error naming what revision is for
     if isinstance(name, (str, Path)):
         path = Path(name)
         if path.suffix == ".json" or path.is_dir() or path.exists():
-            from symparams.hf import from_hf_config
-
             return from_hf_config(path)
     names = sorted([*PRESETS, *HF_PRESETS])
     raise UnknownModelError(
-        f"unknown model {str(name)!r}; presets: {', '.join(names)} (or a path to a config.json)"
+        f"unknown model {str(name)!r}; presets: {', '.join(names)} (or a path to a config.json, "
+        "or a Hugging Face model id org/name)"
     )

@@ -17,6 +17,7 @@ symparams.errors.MissingValueError: cannot evaluate V*h: no value for V (vocabul
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from typing import Mapping
 
 from sympy import Expr, Integer, Max, Min, Rational, Symbol
@@ -100,16 +101,56 @@ def _walk(expr, values: Mapping[Symbol, int]):
     return None
 
 
+def _compile(expr):
+    """``expr`` as a Python function of the values (ints and Fractions, the arithmetic of
+    :func:`_walk`), or None for a node it does not know."""
+    if expr.is_Symbol:
+        return lambda v: v[expr]
+    if expr.is_Integer or expr.is_Rational:
+        const = int(expr) if expr.is_Integer else Fraction(int(expr.p), int(expr.q))
+        return lambda v: const
+    if expr.is_Add or expr.is_Mul or isinstance(expr, (Min, Max)):
+        parts = [_compile(arg) for arg in expr.args]
+        if any(p is None for p in parts):
+            return None
+        if expr.is_Add:
+            return lambda v: sum(p(v) for p in parts)
+        if expr.is_Mul:
+            def product(v):
+                out = 1
+                for p in parts:
+                    out *= p(v)
+                return out
+            return product
+        pick = min if isinstance(expr, Min) else max
+        return lambda v: pick(p(v) for p in parts)
+    if expr.is_Pow and expr.exp.is_Integer:
+        base, exp = _compile(expr.base), int(expr.exp)
+        if base is None:
+            return None
+        if exp >= 0:
+            return lambda v: base(v) ** exp
+        return lambda v: Fraction(1, base(v) ** -exp)
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _plan(expr):
+    """The symbols ``expr`` needs and its compiled function (None: evaluate with ``xreplace``), once
+    per expression: a batch of configs of one family evaluates the same formulas again and again."""
+    return frozenset(expr.free_symbols), _compile(expr)
+
+
 def evaluate_exact(expr, values: Mapping[Symbol, int]) -> Fraction:
     """Evaluate ``expr`` at ``values`` to an exact :class:`~fractions.Fraction`."""
     expr = as_expr(expr)
-    missing = _missing(expr, values)
-    if missing:
+    needed, fast_fn = _plan(expr)
+    if not all(sym in values for sym in needed):
+        missing = _missing(expr, values)
         names = ", ".join(f"{s.name} ({DESCRIPTIONS.get(s, s.name)})" for s in missing)
         raise MissingValueError(f"cannot evaluate {expr}: no value for {names}")
-    fast = _walk(expr, values)
-    if fast is not None:
-        return Fraction(fast)
+    if fast_fn is not None:
+        return Fraction(fast_fn(values))
     result = expr.xreplace({s: Integer(values[s]) for s in expr.free_symbols})
     if not isinstance(result, Rational):
         raise TypeError(f"{expr} did not evaluate to a rational number: {result}")

@@ -41,7 +41,10 @@ def _os_error(exc: OSError) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from symparams import __version__
+
     p = _Parser(prog="symparams", description="Closed-form transformer costs, exact.")
+    p.add_argument("--version", action="version", version=f"symparams {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in COMMANDS.values():
         importlib.import_module(module).add_parser(sub)
@@ -54,11 +57,20 @@ def _one_line(message: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0, or 2 on any error)."""
-    args = build_parser().parse_args(argv)
+    from symparams.cli._output import PartialFailure, complete
+
+    parser = build_parser()
+    complete(parser)  # a shell asking for completions (extra 'completion') gets them and exits here
+    args = parser.parse_args(argv)
     from symparams.errors import SymparamsError
 
     try:
         out = importlib.import_module(COMMANDS[args.command]).run(args)
+    except PartialFailure as exc:  # a batch: the inputs that worked are printed, each failure is one line
+        if exc.output:
+            sys.stdout.write(exc.output if exc.output.endswith("\n") else exc.output + "\n")
+        sys.stderr.writelines(f"symparams: error: {_one_line(e)}\n" for e in exc.errors)
+        return 2
     except SymparamsError as exc:
         sys.stderr.write(f"symparams: error: {_one_line(str(exc))}\n")
         return 2

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["positive_int", "positive_float", "add_workload", "DTYPES", "MAX_DIGITS"]
+__all__ = ["positive_int", "positive_float", "add_workload", "DTYPES", "MAX_DIGITS", "DTYPE_ALIASES", "dtype",
+           "add_dtype", "add_allow_longer", "add_revision"]
 
 #: the dtypes every command accepts for weights, KV cache and activations
 DTYPES = ("bf16", "fp16", "fp32")
@@ -60,3 +61,32 @@ def add_workload(p: argparse.ArgumentParser) -> None:
     """``--batch`` and ``--seq``."""
     p.add_argument("--batch", type=positive_int, default=1, help="batch size b (default 1)")
     p.add_argument("--seq", type=positive_int, default=None, help="sequence length s (default: context length)")
+
+
+#: other spellings of :data:`DTYPES` (PyTorch's and NumPy's names), accepted by every command
+DTYPE_ALIASES = {"bfloat16": "bf16", "float16": "fp16", "half": "fp16", "float32": "fp32", "float": "fp32"}
+
+
+def dtype(text: str) -> str:
+    """An argparse type: a dtype of :data:`DTYPES`, or one of its aliases (``bfloat16``, ``torch.float16``)."""
+    key = text.strip().lower().removeprefix("torch.")
+    return DTYPE_ALIASES.get(key, key)
+
+
+def add_dtype(p: argparse.ArgumentParser, default: str | None, what: str) -> None:
+    """``--dtype``: one vocabulary (:data:`DTYPES` and :data:`DTYPE_ALIASES`) for every command."""
+    shown = f"default {default}" if default else "default: see the command"
+    p.add_argument("--dtype", type=dtype, default=default, choices=DTYPES, metavar="{" + ",".join(DTYPES) + "}",
+                   help=f"dtype of {what} ({shown}; bfloat16, float16, float32 accepted)")
+
+
+def add_allow_longer(p: argparse.ArgumentParser) -> None:
+    """``--allow-longer``: evaluate a sequence longer than the model's learned positions anyway."""
+    p.add_argument("--allow-longer", action="store_true",
+                   help="evaluate a --seq longer than the model's learned position table (refused otherwise)")
+
+
+def add_revision(p: argparse.ArgumentParser) -> None:
+    """``--revision``: the branch, tag or commit of a Hugging Face model id (default main)."""
+    p.add_argument("--revision", default=None,
+                   help="for a Hugging Face model id (org/name): branch, tag or commit hash (default main)")

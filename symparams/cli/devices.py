@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
+from symparams.cli._output import add_json, json_text
 
 HELP = "accelerators: dense peak FLOP/s per dtype, memory bandwidth, memory, interconnect, source"
 
 
 def add_parser(sub) -> None:
     d = sub.add_parser("devices", help=HELP)
-    d.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    add_json(d, 'one JSON object on stdout: {"devices": {name: {...}}}')
 
 
 def run(args) -> str:
@@ -19,7 +19,7 @@ def run(args) -> str:
                    "memory_bytes": d.memory_bytes, "interconnect_bytes_per_second": d.interconnect,
                    "source": d.source} for name, d in DEVICES.items()}
     if args.json:
-        return json.dumps(rows, indent=2)
+        return json_text({"devices": rows})
     lines = [f"{'device':<10} {'bf16 TFLOP/s':>12} {'TB/s':>6} {'GB':>5} {'link GB/s':>9}  title"]
     for name, d in DEVICES.items():
         bf16 = d.peak.get("bf16")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from symparams.cli._output import add_json, json_text
 
 HELP = "symbolic costs of an architecture"
 
@@ -10,7 +10,7 @@ HELP = "symbolic costs of an architecture"
 def add_parser(sub) -> None:
     f = sub.add_parser("formula", help=HELP)
     f.add_argument("arch", help="architecture name (or a preset / config.json: its architecture)")
-    f.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    add_json(f)
     f.add_argument("--leading", action="store_true", help="leading-order forms")
     f.add_argument("--latex", action="store_true", help="LaTeX instead of SymPy str()")
 
@@ -19,4 +19,4 @@ def run(args) -> str:
     from symparams.reports.count import formula_json, formula_text
 
     data = formula_json(args.arch, leading=args.leading, latex=args.latex)
-    return json.dumps(data, indent=2) if args.json else formula_text(data)
+    return json_text(data) if args.json else formula_text(data)

@@ -34,7 +34,8 @@ def derivation_parts(m, cost: str = "params", *, batch: int = 1, seq: int | None
     ``flops``: forward and backward under ``convention`` (default FlopCounterMode).
     ``memory``: activations of a training forward pass at ``dtype`` (Korthikanti
     et al. 2022), the KV cache after ``seq`` tokens at ``dtype``, and
-    mixed-precision AdamW training memory. ``training``: one step's FLOPs
+    AdamW training memory under the recipe of ``dtype`` (:func:`symparams.precision.recipe_for`:
+    fp32 for fp32, mixed precision for bf16/fp16). ``training``: one step's FLOPs
     (forward, backward, AdamW update), the AdamW update per component, and the
     training memory.
     """
@@ -47,11 +48,13 @@ def derivation_parts(m, cost: str = "params", *, batch: int = 1, seq: int | None
     if cost == "flops":
         return [m.forward_flops(batch, seq, convention=convention),
                 m.backward_flops(batch, seq, convention=convention)]
+    from symparams.precision import recipe_for
+
     if cost == "memory":
         return [m.activation_memory(batch, seq, dtype=dtype), m.kv_cache(batch, seq, dtype=dtype),
-                m.training_memory(batch, seq, recipe="mixed", activations={"dtype": dtype})]
+                m.training_memory(batch, seq, recipe=recipe_for(dtype), activations={"dtype": dtype})]
     from symparams.costs.flops import adamw_flops
 
     return [m.train_step_flops(batch, seq, convention=convention),
             adamw_flops(m.architecture).at(m.workload(batch, seq), name=m.name),
-            m.training_memory(batch, seq, recipe="mixed", activations={"dtype": dtype})]
+            m.training_memory(batch, seq, recipe=recipe_for(dtype), activations={"dtype": dtype})]

@@ -38,6 +38,7 @@ from symparams.conventions import RECOMPUTE
 from symparams.costs.collect import collect
 from symparams.errors import ConventionError
 from symparams.options import choose
+from symparams.printing.words import in_words
 from symparams.symbols import b as _b
 from symparams.units import dtype_bytes
 
@@ -116,7 +117,7 @@ def activation_memory(arch, *, dtype: str = "bf16", dropout=None, recompute: str
                 continue
             size = role_bytes(act.role, dtype) * act.numel / _divisor(act, t, sequence_parallel)
             key = name or act.name
-            rows.append((key, f"{component.label}: {key}", size))
+            rows.append((key, f"{component.label}: {in_words(key, component.key)}", size))
         return rows
 
     return collect(arch, measure, quantity="activation memory", unit="bytes",
@@ -145,7 +146,8 @@ def op_output_memory(arch, ops, *, dtype: str = "fp32", b=_b, label: str = "") -
         for act in component.op_outputs(b, stack.seq):
             if act.name in wanted:
                 seen.add(act.name)
-                rows.append((act.name, f"{component.label}: {act.name} output", size * act.numel))
+                rows.append((act.name, f"{component.label}: {in_words(act.name, component.key)} output",
+                             size * act.numel))
         return rows
 
     bd = collect(arch, measure, quantity="activation memory", unit="bytes",

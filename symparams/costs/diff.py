@@ -43,11 +43,9 @@ class ConventionDiff:
                 "ratio": as_int(va / vb) if vb else None}
 
     def _repr_latex_(self) -> str:
-        from symparams.printing.latex import latex
+        from symparams.printing.reprs import convention_diff_latex
 
-        return (rf"$$\begin{{aligned}}\text{{{self.a.name}}} &= {latex(self.expr_a)} \\ "
-                rf"\text{{{self.b.name}}} &= {latex(self.expr_b)} \\ "
-                rf"\text{{difference}} &= {latex(self.difference)}\end{{aligned}}$$")
+        return convention_diff_latex(self)
 
 
 def diff(cost: str, arch, a, b, *, dtype: str = "bf16") -> ConventionDiff:

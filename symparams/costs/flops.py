@@ -45,6 +45,7 @@ from symparams.costs.collect import collect
 from symparams.costs.params import EMBEDDING_KEYS
 from symparams.errors import ConventionError
 from symparams.options import choose
+from symparams.printing.words import in_words
 from symparams.symbols import b as _b
 
 __all__ = [
@@ -71,9 +72,10 @@ def _matmul_rows(flops: FlopConvention, b, select=None):
         rows = []
         for mm in component.matmuls(b, stack.seq):
             if select is None or select(component, stack, mm):
-                rows.append((f"{component.key}.{mm.name}", f"{component.label}: {mm.name}", flops.matmul_flops(mm)))
+                rows.append((f"{component.key}.{mm.name}", f"{component.label}: {in_words(mm.name)}",
+                             flops.matmul_flops(mm)))
         if flops.elementwise and select is None:
-            rows.append((f"{component.key}.elementwise", f"{component.label}: elementwise",
+            rows.append((f"{component.key}.elementwise", f"{component.label}: {in_words('elementwise')}",
                          component.elementwise_flops(b, stack.seq)))
         return rows
     return measure
@@ -86,7 +88,8 @@ def _parameter_rows(conv: Convention, b):
         if component.key in EMBEDDING_KEYS and not conv.embeddings_in_n:
             return []
         n = component.active_params()
-        return [(component.key, f"{component.label}: 2N", conv.flops.flops_per_mac * n * _tokens(stack, b))]
+        return [(component.key, f"{component.label}: {in_words('2N')}",
+                 conv.flops.flops_per_mac * n * _tokens(stack, b))]
     return measure
 
 

@@ -3,7 +3,7 @@ stack after its pieces, then the total.
 
 >>> from symparams.families import architecture
 >>> [r.text for r in breakdown_rows(architecture("gpt-classic").params())]
-['token embedding', 'LayerNorm (×2 per block)', 'multi-head self-attention', 'MLP (GELU, 2 matrices)', 'one block (×l)', 'total parameters']
+['token embedding', 'LayerNorm, each (×2 per block)', 'multi-head self-attention', 'MLP (GELU, 2 matrices)', 'one block (×l)', 'total parameters']
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Row:
 
     @property
     def text(self) -> str:
-        """The label as plain text: ``RMSNorm (×2 per block)``."""
+        """The label as plain text: ``RMSNorm, each (×2 per block)``."""
         if self.times is None:
             return self.words
         return f"{self.words} (×{times_text(self.times)}{self.per})"
@@ -58,7 +58,9 @@ def breakdown_rows(breakdown, values=None) -> list[Row]:
     for i, p in enumerate(pieces):
         repeated = breakdown.is_repeated(p)
         times = p.count if p.count != 1 else None
-        rows.append(Row(p.label, p.expr, value(p.expr), times, " per block" if repeated and times is not None else ""))
+        # a row of one instance that stands for several says so, so the rows add up to the block
+        words = p.label if times is None else f"{p.label}, each"
+        rows.append(Row(words, p.expr, value(p.expr), times, " per block" if repeated and times is not None else ""))
         if repeated and last[p.stack] == i:
             per_block = breakdown.per_block(p.stack)
             rows.append(Row(block_title(p.stack), per_block, value(per_block), breakdown.count_of(p.stack),

@@ -16,6 +16,7 @@ forward + backward (+ recomputation) + optimizer; ``flops.per_token`` is
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from symparams.algebra import leading_order
 from symparams.units import dtype_bytes
@@ -30,17 +31,24 @@ def _exact(value: Fraction):
 
 
 def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf16",
-               convention: str | None = None, window: int | None = None) -> dict:
+               convention: str | None = None, window: int | None = None, allow_longer: bool = False,
+               revision: str | None = None) -> dict:
     """Every exact count of model ``name`` as a JSON-ready dict.
 
     ``convention`` is a :func:`~symparams.conventions.parse_convention` spec
     (default: every matmul as FlopCounterMode counts it); every FLOP figure
     follows it, and under the 6N methods a mixture of experts counts its
-    active parameters.
+    active parameters. ``dtype`` is the one memory recipe of the document:
+    weights, KV cache and activations in ``dtype``, and training memory under
+    the recipe that keeps weights in it (:func:`~symparams.precision.recipe_for`). A ``seq``
+    longer than a learned position table is refused unless ``allow_longer``
+    (:func:`symparams.lengths.check_seq`); ``revision`` is for a Hub model id.
     """
+    from symparams.lengths import check_seq
     from symparams.presets import model
 
-    m = model(name)
+    m = model(name, revision=revision)
+    check_seq(m, seq, allow_longer=allow_longer)
     seq = m.default_seq() if seq is None else seq
     conv = resolve_convention(convention, window)
     params = m.params
@@ -79,10 +87,16 @@ def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf
             **_training_memory(m, batch, seq, dtype, conv),
         },
         "formulas": {
-            "params": str(m.architecture.params().expanded),
-            "forward_flops": str(m.architecture.forward_flops(conv).expanded),
+            "params": _text(m.architecture.params().expanded),
+            "forward_flops": _text(m.architecture.forward_flops(conv).expanded),
         },
     }
+
+
+@lru_cache(maxsize=4096)
+def _text(expr) -> str:
+    """``str(expr)``, once per formula (a batch prints the formulas of one family many times)."""
+    return str(expr)
 
 
 def _training_flops(step, conv, batch: int, seq: int) -> dict:
@@ -106,15 +120,20 @@ def _training_flops(step, conv, batch: int, seq: int) -> dict:
 
 
 def _training_memory(m, batch: int, seq: int, dtype: str, conv) -> dict:
-    """``memory.activation_bytes`` (training forward at ``dtype``) and AdamW training bytes."""
+    """``memory.activation_bytes`` (training forward at ``dtype``) and AdamW training bytes under
+    the recipe of ``dtype`` (:func:`symparams.precision.recipe_for`)."""
+    from symparams.precision import recipe_for
+
+    recipe = recipe_for(dtype)
     acts = m.activation_memory(batch, seq, dtype=dtype, recompute=conv.recompute)
-    mixed = m.training_memory(batch, seq, recipe="mixed", activations={"dtype": dtype, "recompute": conv.recompute})
+    mixed = m.training_memory(batch, seq, recipe=recipe, activations={"dtype": dtype, "recompute": conv.recompute})
     return {
         "activation_bytes": acts.total,
         "activation_convention": acts.breakdown.convention,
         "training_bytes": mixed.total,
         "training_by_piece": {k: v for k, v in mixed.as_dict().items() if k != "total"},
         "training_convention": mixed.breakdown.convention,
+        "training_recipe": recipe,
     }
 
 
@@ -156,11 +175,13 @@ def _uses_window(spec: str | None) -> bool:
 
 
 def compare_json(name, a: str, b: str, *, batch: int = 1, seq: int | None = None,
-                 window: int | None = None) -> dict:
+                 window: int | None = None, dtype: str = "bf16", allow_longer: bool = False,
+                 revision: str | None = None) -> dict:
     """Every convention-dependent cost of model ``name`` under specs ``a`` and ``b``, side by side.
 
     Per cost: each formula (SymPy ``str``) and exact value, and ``a − b``
     factored, with its value; values are of the prompt (``n = 0`` generated tokens).
+    ``dtype`` is the KV cache's; ``allow_longer`` and ``revision`` as in :func:`count_json`.
 
     >>> out = compare_json("gpt2", "default", "causal-half", seq=1024)
     >>> out["costs"]["forward_flops"]["difference"]
@@ -174,9 +195,11 @@ def compare_json(name, a: str, b: str, *, batch: int = 1, seq: int | None = None
     from symparams.costs.registry import COSTS
     from symparams.presets import model
     from symparams.symbols import n as _n
+    from symparams.lengths import check_seq
     from symparams.values import evaluate_exact
 
-    m = model(name)
+    m = model(name, revision=revision)
+    check_seq(m, seq, allow_longer=allow_longer)
     seq = m.default_seq() if seq is None else seq
     if window is not None and not (_uses_window(a) or _uses_window(b)):
         resolve_convention(a, window)  # raises: --window without causal=window
@@ -186,7 +209,7 @@ def compare_json(name, a: str, b: str, *, batch: int = 1, seq: int | None = None
     show = lambda x: int(x) if x.denominator == 1 else str(x)  # noqa: E731
     costs = {}
     for cost in (c for c in COSTS if COSTS[c].convention_dependent):
-        d = diff(cost, m.architecture, ca, cb)
+        d = diff(cost, m.architecture, ca, cb, dtype=dtype)
         value = lambda e: show(evaluate_exact(e.xreplace(prompt), sizes))  # noqa: E731
         costs[cost] = {
             "unit": COSTS[cost].unit,
@@ -194,7 +217,7 @@ def compare_json(name, a: str, b: str, *, batch: int = 1, seq: int | None = None
             "b": str(d.expr_b), "b_value": value(d.expr_b),
             "difference": str(d.difference), "difference_value": value(d.difference),
         }
-    return {"model": m.name, "workload": {"batch": batch, "seq": seq},
+    return {"model": m.name, "workload": {"batch": batch, "seq": seq, "dtype": dtype},
             "a": {"spec": a, "convention": ca.describe()}, "b": {"spec": b, "convention": cb.describe()},
             "costs": costs}
 
@@ -250,7 +273,12 @@ def formula_json(name, *, leading: bool = False, latex: bool = False) -> dict:
     conventions["activation_bytes_per_layer" if len(arch.layer_stacks) == 1 else "activation_bytes"] = \
         f"bytes{' per layer' if len(arch.layer_stacks) == 1 else ''}; {acts.convention}"
     if leading:
-        conventions["leading"] = "leading order: top-degree terms as l, h, d_ff, d_head grow together"
+        from symparams.algebra import DEFAULT_LARGE
+
+        out["leading_large"] = {key: [x.name for x in DEFAULT_LARGE if x in e.free_symbols]
+                                for key, e in exprs.items()}
+        conventions["leading"] = ("leading order: the top-degree terms as the large symbols grow together "
+                                  "(of l, h, d_ff, d_head those in each formula: leading_large)")
     out["conventions"] = conventions
     used = set().union(*(e.free_symbols for e in exprs.values()), *(st.count.free_symbols for st in arch.stacks))
     out["symbols"] = {sym.name: DESCRIPTIONS[sym] for sym in SYMBOLS if sym in used}
@@ -263,7 +291,9 @@ def formula_text(data: dict) -> str:
     >>> print(formula_text(formula_json("gpt-classic")).splitlines()[1])
     params: V*h + 12*h**2*l + 13*h*l
     """
-    lines = [f"{key}: {value}" for key, value in data.items() if isinstance(value, str)]
+    large = data.get("leading_large", {})
+    lines = [f"{key} (leading order, {', '.join(large[key])} large): {value}" if large.get(key) else f"{key}: {value}"
+             for key, value in data.items() if isinstance(value, str)]
     lines += ["", "stacks:"]
     lines += [f"  {key}: × {value}" for key, value in data.get("stacks", {}).items()]
     lines += ["", "units and conventions:"]

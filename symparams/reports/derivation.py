@@ -20,20 +20,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from fractions import Fraction
+from typing import Any
 
 from sympy import expand
 
 from symparams.algebra import DEFAULT_LARGE, leading_order
+from symparams.breakdown import Breakdown
 from symparams.options import choose
 from symparams.printing.display import check_style, display_math
-from symparams.printing.html import breakdown_html, display_math_html, html_page, inline_math
 from symparams.printing.latex import (
     breakdown_latex_rows, grouping_sep, latex, latex_comment, latex_int, latex_text,
 )
 from symparams.printing.markdown import breakdown_table
 from symparams.units import GB, GiB, dtype_bytes, format_bytes, format_decimal, format_int, format_percent, scientific
 
-__all__ = ["derivation", "FORMATS", "Part"]
+__all__ = ["derivation", "derivation_json", "FORMATS", "Part"]
 
 FORMATS = ("md", "latex", "html")
 
@@ -45,7 +46,7 @@ WEIGHTS_DTYPE = "fp32"
 class Part:
     """One evaluated breakdown of a report, with its closed form and leading order."""
 
-    breakdown: object
+    breakdown: Breakdown
     values: dict | None
     name: str = ""
 
@@ -130,7 +131,7 @@ def _notes(m, part: Part) -> list[str]:
     return notes
 
 
-def _param_extras(m, dtype: str) -> list[tuple[str, int | None]]:
+def _param_extras(m, dtype: str) -> list[tuple[str, int]]:
     per = dtype_bytes(dtype)
     return [
         ("embedding parameters (token + position tables)", m.embedding_params),
@@ -214,8 +215,43 @@ def _latex_doc(m, cost, parts, dtype, sep, style, tags, substitute) -> str:
 
 # ---- HTML ----------------------------------------------------------------------
 
-def _html(m, cost, parts, dtype, sep, tex_sep, substitute) -> str:
+def _mathml_rows(part: Part, sep: str, substitute: bool) -> list[tuple[str, list[str]]]:
+    """Each row of the derivation as ``(label HTML, [steps as MathML])``: formula, numbers put in,
+    value; the total multiplied out; the leading order with its large symbols."""
+    from symparams.printing.html import row_label_html, terms_html
+    from symparams.printing.mathml import mathml, mathml_number
+    from symparams.printing.rows import breakdown_rows
+
+    out = []
+    for row in breakdown_rows(part.breakdown, part.values):
+        steps: list[tuple[Any, Any]] = [(row.expr, None)]
+        if row.kind == "total":
+            steps.append((expand(row.expr), None))
+        elif substitute and part.values is not None and row.expr.free_symbols and not row.expr.is_Symbol:
+            steps.append((row.expr, part.values))  # (a bare symbol put in is its value: shown once)
+        shown: list[str] = []
+        seen = None
+        for expr, values in steps:
+            key = (expr, values is not None)
+            if key != seen:
+                shown.append(terms_html(expr, values, sep=sep))
+            seen = key
+        if row.value is not None:
+            shown.append(f'<span class="t">{mathml_number(row.value, sep)}</span>')
+        out.append((row_label_html(row), shown))
+    if part.leading is not None:
+        large = ", ".join(mathml(x) for x in part.large)
+        lead = [terms_html(part.leading)]
+        if part.values is not None:
+            lead.append(f'<span class="t">{mathml_number(_evaluate(part.leading, part.values), sep)}</span>')
+        out.append((f"leading order ({large} large)", lead))
+    return out
+
+
+def _html(m, cost, parts, dtype, sep, substitute) -> str:
     from html import escape
+
+    from symparams.printing.html import breakdown_mathml_table, derivation_rows_html, mathml_page, terms_html
 
     body = [f"<h1>{escape(m.name)}: {escape(cost)}</h1>",
             f"<p>Architecture: {escape(m.architecture.title)} (<code>{escape(m.architecture.name)}</code>).</p>",
@@ -226,10 +262,9 @@ def _html(m, cost, parts, dtype, sep, tex_sep, substitute) -> str:
         extra = _sizes(part.values, skip=m.values) if part.values is not None else ""
         if extra:
             body.append(f"<p>Workload: {escape(extra)}.</p>")
-        body.append(breakdown_html(bd, part.values, sep=sep))
-        rows = [f"{lhs} &= {' = '.join(steps)}" for lhs, steps in _latex_rows(part, tex_sep, substitute)]
-        body.append(display_math_html(r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"))
-        items = [f"closed form: {inline_math(latex(part.closed_form))}"]
+        body.append(breakdown_mathml_table(bd, part.values, sep=sep))
+        body.append(derivation_rows_html(_mathml_rows(part, sep, substitute)))
+        items = [f"closed form: {terms_html(part.closed_form)}"]
         if part.total is not None:
             items.append(f"total: {escape(_unit_text(part))}")
         items += [f"note: {escape(note)}" for note in _notes(m, part)]
@@ -238,12 +273,64 @@ def _html(m, cost, parts, dtype, sep, tex_sep, substitute) -> str:
         items = [f"{escape(label)}: {escape(format_bytes(v) if label.startswith('weights') else format_int(v))}"
                  for label, v in _param_extras(m, dtype)]
         body.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
-    return html_page(f"{m.name}: {cost}", "\n".join(body))
+    return mathml_page(f"{m.name}: {cost}", "\n".join(body))
+
+
+def _parts(m, cost: str, dtype: str | None, batch: int, seq: int | None, allow_longer: bool) -> list[Part]:
+    from symparams.costs import derivation_parts
+    from symparams.lengths import check_seq
+
+    check_seq(m, seq, allow_longer=allow_longer)
+    kwargs: dict[str, Any] = {"batch": batch, "seq": seq}
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    return [Part.of(p) for p in derivation_parts(m, cost, **kwargs)]
+
+
+def derivation_json(m, *, cost: str = "params", dtype: str | None = None, batch: int = 1,
+                    seq: int | None = None, allow_longer: bool = False) -> dict:
+    """The derivation as data: per part its rows (label, formula as SymPy ``str`` and LaTeX, exact
+    value), total, closed form, and leading order with the symbols it takes as large.
+
+    >>> from symparams.presets import model
+    >>> doc = derivation_json(model("cs336-gpt2-xl"))
+    >>> [(r["label"], r["formula"], r["value"]) for r in doc["parts"][0]["rows"]][1]
+    ('RMSNorm, each (×2 per block)', 'h', 1600)
+    >>> doc["parts"][0]["leading"], doc["parts"][0]["leading_large"]
+    ('3*d_ff*h*l + 4*h**2*l', ['l', 'h', 'd_ff'])
+    """
+    from symparams.printing.rows import breakdown_rows
+
+    parts = []
+    for part in _parts(m, cost, dtype, batch, seq, allow_longer):
+        bd = part.breakdown
+        share = part.leading_share()
+        rows = [{"label": row.text, "kind": row.kind, "formula": str(row.expr), "latex": latex(row.expr),
+                 "value": row.value, "count": None if row.times is None else str(row.times)}
+                for row in breakdown_rows(bd, part.values)]
+        parts.append({"quantity": bd.quantity, "unit": bd.unit, "convention": bd.convention,
+                      "workload": {} if part.values is None else
+                      {sym.name: v for sym, v in sorted(part.values.items(), key=lambda kv: kv[0].name)
+                       if sym not in m.values},
+                      "rows": rows, "total": part.total, "closed_form": str(part.closed_form),
+                      "leading": None if part.leading is None else str(part.leading),
+                      "leading_large": [x.name for x in part.large] if part.leading is not None else [],
+                      "leading_share": None if share is None else
+                      (share.numerator if share.denominator == 1 else f"{share.numerator}/{share.denominator}"),
+                      "notes": _notes(m, part)})
+    out = {"model": m.name, "architecture": m.architecture.name, "title": m.architecture.title, "cost": cost,
+           "sizes": {sym.name: v for sym, v in sorted(m.values.items(), key=lambda kv: kv[0].name)},
+           "parts": parts}
+    if cost == "params":
+        weights_dtype = dtype or WEIGHTS_DTYPE
+        out["weights"] = {"dtype": weights_dtype, "bytes": m.weights_bytes(weights_dtype),
+                          "embedding_params": m.embedding_params, "non_embedding_params": m.non_embedding_params}
+    return out
 
 
 def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = None, batch: int = 1,
                seq: int | None = None, style: str = "aligned", tags: bool = False,
-               grouping: str = "comma", substitute: bool = True) -> str:
+               grouping: str = "comma", substitute: bool = True, allow_longer: bool = False) -> str:
     """The derivation of ``cost`` for model ``m`` as Markdown, LaTeX or HTML.
 
     Parameters
@@ -252,7 +339,8 @@ def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = 
         Any cost :func:`symparams.costs.derivation_parts` knows (``params``, ``flops``, ...).
     fmt
         ``"md"`` (tables with inline math), ``"latex"`` (display math for a
-        post) or ``"html"`` (a standalone page typeset by KaTeX).
+        post) or ``"html"`` (a standalone page whose math is MathML: a browser
+        typesets it with no script and no network).
     dtype
         Passed to the cost (e.g. the KV cache dtype); for ``params`` the dtype
         of the weights line (fp32 when not given).
@@ -262,20 +350,18 @@ def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = 
         Digit grouping of big numbers: ``"comma"`` or ``"thin"`` (thin space).
     substitute
         Show each formula with the numbers put in before its value (LaTeX, HTML).
+    allow_longer
+        Evaluate a ``seq`` longer than a learned position table (refused otherwise:
+        :func:`symparams.lengths.check_seq`).
     """
-    from symparams.costs import derivation_parts
-
     choose("format", fmt, FORMATS)
     style = check_style(style)
     sep = grouping_sep(grouping)
-    kwargs = {"batch": batch, "seq": seq}
-    if dtype is not None:
-        kwargs["dtype"] = dtype
-    parts = [Part.of(p) for p in derivation_parts(m, cost, **kwargs)]
+    parts = _parts(m, cost, dtype, batch, seq, allow_longer)
     weights_dtype = dtype or WEIGHTS_DTYPE
     if fmt == "latex":
         return _latex_doc(m, cost, parts, weights_dtype, sep, style, tags, substitute)
     text_sep = {"{,}": ",", r"\,": "\u2009", "": ""}[sep]
     if fmt == "html":
-        return _html(m, cost, parts, weights_dtype, text_sep, sep, substitute)
+        return _html(m, cost, parts, weights_dtype, text_sep, substitute)
     return _md(m, cost, parts, weights_dtype, text_sep)

@@ -129,6 +129,11 @@ class PeakMemory:
     def bytes_at(self, batch: int) -> int:
         return self.alpha * batch + self.beta
 
+    def _repr_latex_(self) -> str:
+        from symparams.printing.reprs import peak_memory_latex
+
+        return peak_memory_latex(self)
+
 
 def adamw_peak_memory(name: str = XL, seq: int | None = None) -> PeakMemory:
     """(adamwAccounting a, b) Peak AdamW memory in fp32: ``α·batch + β`` bytes.

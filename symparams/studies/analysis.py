@@ -44,11 +44,17 @@ class LeadingView:
     leading: Expr
     remainder: Expr
     ratio: Expr
+    large: tuple = DEFAULT_LARGE
 
     def at(self, values: Mapping) -> Fraction:
         """The remainder ratio ``remainder / leading`` at ``values``, exact."""
         sizes = normalize_values(values)
         return evaluate_exact(self.remainder, sizes) / evaluate_exact(self.leading, sizes)
+
+    def _repr_latex_(self) -> str:
+        from symparams.printing.reprs import leading_view_latex
+
+        return leading_view_latex(self)
 
 
 def leading_view(expr, large=DEFAULT_LARGE) -> LeadingView:
@@ -64,7 +70,7 @@ def leading_view(expr, large=DEFAULT_LARGE) -> LeadingView:
     expr = expand(as_expr(expr))
     lead = leading_order(expr, large)
     rem = expand(expr - lead)
-    return LeadingView(expr, lead, rem, factor(cancel(rem / lead)))
+    return LeadingView(expr, lead, rem, factor(cancel(rem / lead)), tuple(large))
 
 
 # ---- FLOPs by group and the sequence length where two groups cross -------------------------------

@@ -189,6 +189,11 @@ class Roofline:
         return {"seconds": max(tc, tm), "bound": "compute" if tc >= tm else "memory",
                 "intensity": f / by, "ridge": self.device.ridge}
 
+    def _repr_latex_(self) -> str:
+        from symparams.printing.reprs import roofline_latex
+
+        return roofline_latex(self)
+
 
 def roofline(flops, bytes_moved, device: Device | str) -> Roofline:
     """The roofline bound of ``flops`` and ``bytes_moved`` on ``device`` (a :class:`Device` or a name).

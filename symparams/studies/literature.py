@@ -60,6 +60,11 @@ class PaperFormula:
     def exact(self) -> bool:
         return self.difference == 0
 
+    def _repr_latex_(self) -> str:
+        from symparams.printing.reprs import paper_formula_latex
+
+        return paper_formula_latex(self)
+
 
 # ---- the architectures the papers assume -------------------------------------------------------
 

@@ -64,6 +64,16 @@ class Counterexample:
         )
 
 
+    def _repr_markdown_(self) -> str:
+        at = ", ".join(f"{k} = {v:,}" for k, v in sorted(self.sizes.items()))
+        whole = self.candidate.denominator == 1
+        got = f"{self.candidate.numerator:,}" if whole else str(self.candidate)
+        off = self.candidate - self.library
+        off_text = f"{off.numerator:+,}" if whole else f"{off}"
+        return (f"**counterexample** ({self.cost} of `{self.architecture}`) at {at}: candidate **{got}**, "
+                f"library **{self.library:,}** (off by {off_text})")
+
+
 class FormulaMismatch(AssertionError):
     """A candidate formula disagrees with the library; ``.counterexample`` says where."""
 

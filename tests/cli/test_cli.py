@@ -208,10 +208,22 @@ def test_count_text_names_units(capsys):
 
 
 def test_count_notes_sequence_longer_than_context(capsys):
-    _, out, _ = run(capsys, "count", "gpt2", "--seq", "4096")
+    _, out, _ = run(capsys, "count", "cs336-gpt2-small", "--seq", "4096")  # rotary positions: it can run
+    assert "exceeds the context length s_max = 1,024" in out
+    _, out, _ = run(capsys, "count", "gpt2", "--seq", "4096", "--allow-longer")
     assert "exceeds the context length s_max = 1,024" in out
     _, out, _ = run(capsys, "count", "gpt2", "--seq", "1024")
     assert "exceeds" not in out
+
+
+@pytest.mark.parametrize("command", [["count"], ["derive"], ["compare", "--convention", "default",
+                                                             "--convention", "6N"]])
+def test_sequence_longer_than_learned_positions_is_refused(capsys, command):
+    """GPT-2 has 1,024 position vectors (n_positions): transformers cannot run 1,025 tokens."""
+    err = run_error(capsys, command[0], "gpt2", *command[1:], "--seq", "1025")
+    assert "1,024 learned positions" in err and "--allow-longer" in err
+    code, out, _ = run(capsys, command[0], "gpt2", *command[1:], "--seq", "1025", "--allow-longer")
+    assert code == 0 and out
 
 
 def test_sliding_window_flops(capsys):
@@ -264,7 +276,7 @@ def test_derive_every_format_and_cost(capsys, fmt, cost):
 def test_derive_leading_order_names_its_limit(capsys):
     _, out, _ = run(capsys, "derive", "cs336-gpt2-xl")
     assert "- leading order (l, h, d_ff large): $3 d_{\\mathrm{ff}} h l + 4 h^{2} l$" in out
-    _, out, _ = run(capsys, "derive", "gpt2", "--cost", "flops", "--seq", "2048")
+    _, out, _ = run(capsys, "derive", "gpt2", "--cost", "flops", "--seq", "2048", "--allow-longer")
     assert "exceeds the context length s_max = 1,024" in out
 
 

@@ -36,7 +36,7 @@ def test_golden_gpt_classic_params():
 def test_golden_gpt_classic_breakdown():
     assert breakdown_latex(architecture("gpt-classic").params()) == (
         r"\begin{aligned}\text{token embedding} &= V h \\" "\n"
-        r"\text{LayerNorm (}{\times}2\text{ per block)} &= 2 h \\" "\n"
+        r"\text{LayerNorm, each (}{\times}2\text{ per block)} &= 2 h \\" "\n"
         r"\text{multi-head self-attention} &= 4 h^{2} + 4 h \\" "\n"
         r"\text{MLP (GELU, 2 matrices)} &= 8 h^{2} + 5 h \\" "\n"
         r"\text{one block (}{\times}l\text{)} &= 12 h^{2} + 13 h \\" "\n"

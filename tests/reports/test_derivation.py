@@ -33,7 +33,7 @@ def _rows(markdown: str) -> dict[str, tuple[str, str]]:
 def test_cs336_xl_markdown_table_matches_worked_example_a():
     rows = _rows(derivation(XL))
     assert rows["token embedding"] == ("$V h$", "80,411,200")
-    assert rows["RMSNorm (×2 per block)"] == ("$h$", "1,600")
+    assert rows["RMSNorm, each (×2 per block)"] == ("$h$", "1,600")
     assert rows["SwiGLU"] == (r"$3 d_{\mathrm{ff}} h$", "30,720,000")
     assert rows["multi-head self-attention"] == ("$4 h^{2}$", "10,240,000")
     assert rows["one block (×l)"][1] == "40,963,200"
@@ -46,7 +46,7 @@ def test_cs336_xl_markdown_has_the_right_rows_in_order():
     text = derivation(XL)
     params_table = text.split("## parameters")[1].split("## buffers")[0]
     labels = list(_rows(params_table))
-    assert labels == ["token embedding", "RMSNorm (×2 per block)", "multi-head self-attention", "SwiGLU",
+    assert labels == ["token embedding", "RMSNorm, each (×2 per block)", "multi-head self-attention", "SwiGLU",
                       "one block (×l)", "RMSNorm", "output head (untied)", "total parameters"]
     assert "8,508,230,400 bytes = 8.5082 GB = 7.9239 GiB" in text
 
@@ -103,7 +103,7 @@ def test_tags_and_styles():
 def test_html_is_a_page_with_tables():
     page = derivation(XL, fmt="html")
     assert page.startswith("<!DOCTYPE html>") and page.count("<table") == 2
-    assert "<td>40,963,200</td>" in page
+    assert "<td>40,963,200</td>" in page and "<math>" in page
 
 
 def test_bad_options():
@@ -132,3 +132,33 @@ def test_cli_derive_formats():
 def test_cli_derive_errors(args):
     out = _cli("derive", "gpt2", "--format", "latex", *args)
     assert out.returncode == 2 and out.stdout == "" and out.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["cs336-gpt2-xl", "gpt2-xl", "llama-2-7b", "mixtral-8x7b-v0.1", "gemma-2-2b",
+                                  "qwen1.5-moe-a2.7b"])
+@pytest.mark.parametrize("cost", ["params", "flops", "memory"])
+def test_rows_add_up_to_each_block(name, cost):
+    """A row of one instance that stands for several says so ("RMSNorm, each (×2 per block)"), and
+    Σ count × printed value over a stack's rows is the printed block row: a reader can add the table up."""
+    from symparams.costs import derivation_parts
+    from symparams.printing.rows import breakdown_rows
+    from symparams.values import evaluate
+
+    m = symparams.model(name)
+    checked = 0
+    for part in derivation_parts(m, cost, seq=256):
+        bd = part.breakdown
+        rows = breakdown_rows(bd, part.values)
+        piece_rows = [r for r in rows if r.kind == "piece"]
+        block_rows = [r for r in rows if r.kind == "block"]
+        assert len(piece_rows) == len(bd.pieces)
+        stacks = [st for st in bd.stacks if st in dict(bd.repeats)]
+        assert len(block_rows) == len(stacks)
+        for stack, block in zip(stacks, block_rows):
+            added = sum((1 if r.times is None else evaluate(r.times, part.values)) * r.value
+                        for r, p in zip(piece_rows, bd.pieces) if p.stack == stack)
+            assert added == block.value, (name, cost, stack)
+            checked += 1
+        for r in piece_rows:
+            assert (r.times is None) == (", each (×" not in r.text), r.text
+    assert checked
