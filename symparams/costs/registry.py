@@ -208,6 +208,8 @@ DERIVATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "flops": ("forward_flops", "backward_flops"),
     "memory": ("activation_bytes", "kv_cache_bytes", "training_bytes"),
     "training": ("train_step_flops", "optimizer_flops", "training_bytes"),
+    # training at scale (symparams.studies.parallel): per-device memory, parameters, activations, communication
+    "parallel": ("training_bytes", "params", "activation_bytes"),
 })
 
 

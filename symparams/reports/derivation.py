@@ -236,7 +236,7 @@ def _html(m, cost, parts, dtype, sep, tex_sep, substitute) -> str:
 
 def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = None, batch: int = 1,
                seq: int | None = None, style: str = "aligned", tags: bool = False,
-               grouping: str = "comma", substitute: bool = True) -> str:
+               grouping: str = "comma", substitute: bool = True, parallel=None) -> str:
     """The derivation of ``cost`` for model ``m`` as Markdown, LaTeX or HTML.
 
     Parameters
@@ -255,6 +255,9 @@ def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = 
         Digit grouping of big numbers: ``"comma"`` or ``"thin"`` (thin space).
     substitute
         Show each formula with the numbers put in before its value (LaTeX, HTML).
+    parallel
+        For ``cost="parallel"``: the :class:`~symparams.studies.plan.TrainingPlan` to derive at
+        (its own micro-batch and sequence length are used).
     """
     from symparams.costs import derivation_parts
 
@@ -264,6 +267,8 @@ def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = 
     kwargs = {"batch": batch, "seq": seq}
     if dtype is not None:
         kwargs["dtype"] = dtype
+    if parallel is not None:
+        kwargs["parallel"] = parallel
     parts = [Part.of(p) for p in derivation_parts(m, cost, **kwargs)]
     weights_dtype = dtype or WEIGHTS_DTYPE
     if fmt == "latex":

@@ -38,7 +38,7 @@ from symparams.studies.sharding import check_sharding, stage_parameters
 from symparams.symbols import D, X, m as _m, n_dp, n_ep, n_pp, n_vs, s, t
 from symparams.values import evaluate_exact
 
-__all__ = ["TrainingPlan", "Estimate", "estimate", "achieved_flops", "RECOMPUTE", "ATTENTION"]
+__all__ = ["TrainingPlan", "Estimate", "estimate", "parallel_parts", "achieved_flops", "RECOMPUTE", "ATTENTION"]
 
 RECOMPUTE = ("none", "selective", "full")
 ATTENTION = ("eager", "flash")
@@ -230,6 +230,18 @@ class Estimate:
         return stage_parameters(self.model.architecture, self.stage).at(self.values, name=self.model.name)
 
     @cached_property
+    def activations(self):
+        """The activations the most loaded device keeps, per saved tensor."""
+        from symparams.costs.activations import activation_memory
+        from symparams.studies.optimizers import optimizer
+        from symparams.studies.pipeline import stage_activations
+
+        p, arch = self.plan, self.model.architecture
+        acts = activation_memory(arch, dtype=optimizer(p.optimizer).dtype, recompute=p.recompute,
+                                 attention=p.attention, t=t, sequence_parallel=p.sequence_parallel)
+        return stage_activations(arch, acts, self.stage, p.interleaved).at(self.values, name=self.model.name)
+
+    @cached_property
     def communication(self):
         opts = {k: v for k, v in self.plan.options().items() if k not in ("offload", "attention")}
         bd = communication(self.model.architecture, self.stage, **opts)
@@ -301,4 +313,27 @@ def estimate(model, plan: TrainingPlan) -> Estimate:
     """``plan`` checked against ``model`` (a :class:`~symparams.models.Model`) and evaluated."""
     plan.check(model)
     return Estimate(model, plan)
+
+
+def parallel_parts(model, plan: TrainingPlan | None = None, *, batch: int = 1, seq: int | None = None) -> list:
+    """What ``derive --cost parallel`` shows: the most loaded device's memory (with the bubble and
+    the step time as notes), its parameters, its activations and the bytes it sends per step, each an
+    Evaluation. Without ``plan``: one device, micro-batch ``batch``, sequence ``seq``.
+
+    >>> from symparams.presets import model
+    >>> [e.breakdown.quantity for e in parallel_parts(model("gpt2"))]
+    ['training memory per device', 'parameters per device', 'activations per device', 'communication per device per step']
+    """
+    plan = plan if plan is not None else TrainingPlan(gpus=1, micro_batch=batch, seq=seq)
+    est = estimate(model, plan)
+    p = plan
+    notes = (f"layout: {p.gpus} devices = t {p.tp} × N_pp {p.pp} × N_dp {p.dp} (N_ep {p.ep}); "
+             f"m = {p.micro_batches} micro-batches of b = {p.micro_batch} per step; the {est.stage} stage is the "
+             "most loaded" if p.pipelined else f"layout: {p.gpus} devices = t {p.tp} × N_dp {p.dp} (N_ep {p.ep}), "
+             f"no pipeline; m = {p.micro_batches} micro-batches of b = {p.micro_batch} per step",
+             f"pipeline bubble = {est.formulas['bubble_fraction']} = {est.bubble}" if p.pipelined
+             else "pipeline bubble: none (one stage)",
+             f"seconds per step = {est.formulas['step_seconds']} (X: achieved FLOP/s per device)")
+    memory = replace(est.memory.breakdown, notes=notes).at(est.values, name=model.name)
+    return [memory, est.parameters, est.activations, est.communication]
 
