@@ -79,7 +79,9 @@ def _throughput(args) -> tuple[Fraction | None, str]:
     if args.mfu is not None and args.device is None:
         raise OptionError("--mfu needs --device (the peak it is a fraction of); or give --tflops")
     if args.tflops is not None:
-        return args.tflops * 10**12, f"--tflops {args.tflops}"
+        from symparams.studies.plan import number_text
+
+        return args.tflops * 10**12, f"--tflops {number_text(args.tflops)}"
     if args.device is None:
         return None, ""
     if args.mfu is None:
@@ -91,7 +93,10 @@ def _throughput(args) -> tuple[Fraction | None, str]:
     dev = device(args.device)
     dtype = optimizer(args.optimizer).dtype
     peak = dev.flops(dtype)
-    return achieved_flops(peak, args.mfu), f"{dev.name} {dtype} peak {Fraction(peak, 10**12)} TFLOP/s × MFU {args.mfu}"
+    from symparams.studies.plan import number_text
+
+    return (achieved_flops(peak, args.mfu),
+            f"{dev.name} {dtype} peak {number_text(Fraction(peak, 10**12))} TFLOP/s × MFU {number_text(args.mfu)}")
 
 
 def run(args) -> str:

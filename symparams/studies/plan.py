@@ -38,7 +38,7 @@ from symparams.studies.sharding import check_sharding, stage_parameters
 from symparams.symbols import D, X, m as _m, n_dp, n_ep, n_pp, n_vs, s, t
 from symparams.values import evaluate_exact
 
-__all__ = ["TrainingPlan", "Estimate", "estimate", "parallel_parts", "achieved_flops", "RECOMPUTE", "ATTENTION"]
+__all__ = ["TrainingPlan", "Estimate", "estimate", "parallel_parts", "achieved_flops", "number_text", "RECOMPUTE", "ATTENTION"]
 
 RECOMPUTE = ("none", "selective", "full")
 ATTENTION = ("eager", "flash")
@@ -52,12 +52,31 @@ def _count(name: str, value, *, optional: bool = False):
     return value
 
 
+def number_text(value) -> str:
+    """A number as a user wrote it: ``1.5`` rather than ``3/2`` when it is a finite decimal."""
+    value = Fraction(value)
+    q, twos, fives = value.denominator, 0, 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    if q != 1:
+        return f"{value.numerator}/{value.denominator}"
+    digits = max(twos, fives)
+    text = f"{value.numerator * 10**digits // value.denominator}"
+    if digits == 0:
+        return text
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    text = text.rjust(digits + 1, "0")
+    return f"{sign}{text[:-digits]}.{text[-digits:]}"
+
+
 def _positive(name: str, value):
     if value is None:
         return None
     number = exact_number(value, name)
     if number <= 0:
-        raise OptionError(f"--{name.replace('_', '-')} {value} must be a positive number")
+        raise OptionError(f"--{name.replace('_', '-')} {number_text(number)} must be a positive number")
     return number
 
 
@@ -66,10 +85,14 @@ def achieved_flops(peak_flops_per_second, mfu) -> Fraction:
 
     >>> achieved_flops(312 * 10**12, "0.45")
     Fraction(140400000000000, 1)
+    >>> achieved_flops(312 * 10**12, Fraction(3, 2))
+    Traceback (most recent call last):
+    ...
+    symparams.errors.OptionError: --mfu 1.5 must be at most 1 (a fraction of the device's peak)
     """
     peak, util = _positive("peak", peak_flops_per_second), _positive("mfu", mfu)
     if util > 1:
-        raise OptionError(f"--mfu {mfu} must be at most 1 (a fraction of the device's peak)")
+        raise OptionError(f"--mfu {number_text(util)} must be at most 1 (a fraction of the device's peak)")
     return peak * util
 
 
