@@ -58,7 +58,8 @@ from symparams.studies.sharding import STAGES, rank_tensors, split_by_group, sta
 from symparams.symbols import b as _b, m as _m, n_dp as _n_dp, n_ep as _n_ep, n_pp as _n_pp, n_vs as _n_vs, t as _t
 from symparams.units import dtype_bytes
 
-__all__ = ["communication", "kind_total", "all_reduce", "reduce_scatter", "all_gather", "all_to_all", "ZERO_STAGES", "KINDS"]
+__all__ = ["communication", "kind_total", "all_reduce", "reduce_scatter", "all_gather", "all_to_all",
+           "ZERO_STAGES", "KINDS"]
 
 ZERO_STAGES = (0, 1, 2, 3)
 #: the kinds of traffic, as the keys of :func:`communication`'s pieces
@@ -159,7 +160,8 @@ def communication(arch, stage: str = "all", *, zero: int = 0, optimizer: str = "
         for c in st.block:
             buffers, fp32, what = _tp_buffers(c, b, st.seq, full)
             if buffers or fp32:
-                sent = m * sum_exprs([*(act * all_reduce(n, t) for n in buffers), *(4 * all_reduce(n, t) for n in fp32)])
+                sent = m * sum_exprs([*(act * all_reduce(n, t) for n in buffers),
+                                      *(4 * all_reduce(n, t) for n in fp32)])
                 pieces.append(Piece("tp", f"tensor parallel, {c.label}: all-reduce of the {what}", sent,
                                     stack=st.name))
             if c.key == "moe":

@@ -362,7 +362,8 @@ def narayanan_training_time() -> PaperFormula:
                         ("full recomputation", "P = 12·l·h² (12·l·h ≫ V + s)", "n = t·N_pp·N_dp",
                          "X achieved FLOP/s per GPU"),
                         paper, training_seconds(gpt_classic(), "full"),
-                        "D·(16·l·h·s + 6·V·h)/(n·X): attention products and logits, dropped for 6h ≫ s, 16lh ≫ V")
+                        "D·(16·l·h·s + 6·V·h)/(n·X): the attention products and logits, dropped for 6h ≫ s "
+                        "and 16lh ≫ V")
 
 
 def narayanan_bubble(interleaved: bool = False) -> PaperFormula:

@@ -38,7 +38,8 @@ from symparams.studies.sharding import check_sharding, stage_parameters
 from symparams.symbols import D, X, m as _m, n_dp, n_ep, n_pp, n_vs, s, t
 from symparams.values import evaluate_exact
 
-__all__ = ["TrainingPlan", "Estimate", "estimate", "parallel_parts", "achieved_flops", "number_text", "RECOMPUTE", "ATTENTION"]
+__all__ = ["TrainingPlan", "Estimate", "estimate", "parallel_parts", "achieved_flops", "number_text", "RECOMPUTE",
+           "ATTENTION"]
 
 RECOMPUTE = ("none", "selective", "full")
 ATTENTION = ("eager", "flash")
@@ -344,19 +345,20 @@ def parallel_parts(model, plan: TrainingPlan | None = None, *, batch: int = 1, s
     Evaluation. Without ``plan``: one device, micro-batch ``batch``, sequence ``seq``.
 
     >>> from symparams.presets import model
-    >>> [e.breakdown.quantity for e in parallel_parts(model("gpt2"))]
-    ['training memory per device', 'parameters per device', 'activations per device', 'communication per device per step']
+    >>> [e.breakdown.quantity for e in parallel_parts(model("gpt2"))][:3]
+    ['training memory per device', 'parameters per device', 'activations per device']
     """
     plan = plan if plan is not None else TrainingPlan(gpus=1, micro_batch=batch, seq=seq)
     est = estimate(model, plan)
     p = plan
-    notes = (f"layout: {p.gpus} devices = t {p.tp} × N_pp {p.pp} × N_dp {p.dp} (N_ep {p.ep}); "
-             f"m = {p.micro_batches} micro-batches of b = {p.micro_batch} per step; the {est.stage} stage is the "
-             "most loaded" if p.pipelined else f"layout: {p.gpus} devices = t {p.tp} × N_dp {p.dp} (N_ep {p.ep}), "
-             f"no pipeline; m = {p.micro_batches} micro-batches of b = {p.micro_batch} per step",
-             f"pipeline bubble = {est.formulas['bubble_fraction']} = {est.bubble}" if p.pipelined
-             else "pipeline bubble: none (one stage)",
-             f"seconds per step = {est.formulas['step_seconds']} (X: achieved FLOP/s per device)")
+    devices = f"{p.gpus} device{'s' if p.gpus > 1 else ''} = t {p.tp} × N_pp {p.pp} × N_dp {p.dp} (N_ep {p.ep})"
+    batches = f"m = {p.micro_batches} micro-batch{'es' if p.micro_batches > 1 else ''} of b = {p.micro_batch} per step"
+    if p.pipelined:
+        notes = (f"layout: {devices}; {batches}; the {est.stage} stage is the most loaded",
+                 f"pipeline bubble = {est.formulas['bubble_fraction']} = {est.bubble}")
+    else:
+        notes = (f"layout: {devices}, no pipeline; {batches}", "pipeline bubble: none (one stage)")
+    notes += (f"seconds per step = {est.formulas['step_seconds']} (X: achieved FLOP/s per device)",)
     memory = replace(est.memory.breakdown, notes=notes).at(est.values, name=model.name)
     return [memory, est.parameters, est.activations, est.communication]
 

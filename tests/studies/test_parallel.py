@@ -10,6 +10,7 @@ from fractions import Fraction
 from math import ceil
 
 import pytest
+from hypothesis import given, strategies as st
 from sympy import Integer, Min, expand
 
 from symparams.costs.activations import activation_memory
@@ -392,3 +393,17 @@ def test_figures_are_expressions_in_the_degrees():
     assert {t, n_pp, n_dp, m} <= mem.total.free_symbols
     assert Min(m, n_pp) in mem.total.atoms(Min)
     assert bubble_fraction() == (n_pp - 1) / m
+
+
+@given(st.integers(1, 8), st.integers(1, 4), st.integers(1, 6))
+def test_schedule_property(P, v, k):
+    # any pipeline: 1F1B with any m, or interleaved (P ≥ 2) with m a multiple of P
+    if v > 1 and P < 2:
+        P = 2
+    mb = k * P if v > 1 else k
+    bubble, first, last = _simulate(P, v, mb)
+    values = {n_pp: P, m: mb, n_vs: v}
+    interleaved = v > 1
+    assert bubble_fraction(interleaved).xreplace(values) == Integer(bubble.numerator) / bubble.denominator
+    assert (chunks_in_flight("first", interleaved).xreplace(values),
+            chunks_in_flight("last", interleaved).xreplace(values)) == (first, last)
