@@ -72,12 +72,14 @@ def number_text(value) -> str:
     return f"{sign}{text[:-digits]}.{text[-digits:]}"
 
 
-def _positive(name: str, value):
+def _positive(name: str, value, option: str = ""):
+    """``value`` as an exact positive Fraction (floats refused); ``option`` is how the command line names it."""
     if value is None:
         return None
     number = exact_number(value, name)
     if number <= 0:
-        raise OptionError(f"--{name.replace('_', '-')} {number_text(number)} must be a positive number")
+        raise OptionError(f"{option or '--' + name} {number_text(number)} must be a positive number"
+                          + (f" ({name})" if option else ""))
     return number
 
 
@@ -102,7 +104,18 @@ class TrainingPlan:
     """The numbers of a training run (see the module docstring); validated when built, and against a
     model by :meth:`check`. ``flops_per_second`` is the *achieved* FLOP/s of one device (so the
     bubble, communication and kernel efficiency are inside it, as in Narayanan et al.'s ``X``);
-    ``price_per_hour`` is in dollars per device-hour. Numbers may be ints, Fractions or decimal strings."""
+    ``price_per_hour`` is in dollars per device-hour. Numbers may be ints, Fractions or decimal strings
+    (floats are refused). Errors name the options as the command line spells them (``--tp`` for ``tp``).
+
+    >>> TrainingPlan(gpus=12, tp=8)
+    Traceback (most recent call last):
+    ...
+    symparams.errors.OptionError: --gpus 12 is not divisible by --tp × --pp = 8 × 1 = 8
+    >>> TrainingPlan(gpus=8, price_per_hour="0")
+    Traceback (most recent call last):
+    ...
+    symparams.errors.OptionError: --price-per-gpu-hour 0 must be a positive number (price_per_hour)
+    """
 
     gpus: int
     tp: int = 1
@@ -127,8 +140,10 @@ class TrainingPlan:
             _count(name, getattr(self, name))
         for name in ("global_batch", "seq", "tokens"):
             _count(name, getattr(self, name), optional=True)
-        object.__setattr__(self, "flops_per_second", _positive("tflops", self.flops_per_second))
-        object.__setattr__(self, "price_per_hour", _positive("price_per_gpu_hour", self.price_per_hour))
+        object.__setattr__(self, "flops_per_second", _positive("flops_per_second", self.flops_per_second,
+                                                               "--tflops (× 10¹²)"))
+        object.__setattr__(self, "price_per_hour", _positive("price_per_hour", self.price_per_hour,
+                                                             "--price-per-gpu-hour"))
         choose("zero", self.zero, ZERO_STAGES, error=ConventionError)
         choose("recompute", self.recompute, RECOMPUTE, error=ConventionError)
         choose("attention", self.attention, ATTENTION, error=ConventionError)
@@ -187,7 +202,7 @@ class TrainingPlan:
                               "the sequence over the tensor-parallel ranks")
 
     def options(self) -> dict:
-        """The keyword arguments the symbolic figures take."""
+        """The keyword arguments the symbolic figures take (:func:`~symparams.studies.parallel.device_memory`)."""
         return {"zero": self.zero, "optimizer": self.optimizer, "offload": self.offload,
                 "recompute": self.recompute, "attention": self.attention,
                 "sequence_parallel": self.sequence_parallel, "interleaved": self.interleaved}
@@ -342,7 +357,8 @@ def estimate(model, plan: TrainingPlan) -> Estimate:
 def parallel_parts(model, plan: TrainingPlan | None = None, *, batch: int = 1, seq: int | None = None) -> list:
     """What ``derive --cost parallel`` shows: the most loaded device's memory (with the bubble and
     the step time as notes), its parameters, its activations and the bytes it sends per step, each an
-    Evaluation. Without ``plan``: one device, micro-batch ``batch``, sequence ``seq``.
+    Evaluation. Without ``plan``: one device, micro-batch ``batch``, sequence ``seq``. The dtype is the
+    optimizer's (bf16, fp32 for ``adamw-fp32``).
 
     >>> from symparams.presets import model
     >>> [e.breakdown.quantity for e in parallel_parts(model("gpt2"))][:3]
