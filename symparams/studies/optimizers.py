@@ -12,7 +12,9 @@ bytes) and a 4-byte master copy.
   the per-block fp32 scales (one per block of 2,048 values) are not counted;
 - ``adafactor``: no first moment (β₁ = 0, Shazeer & Stern 2018) and a *factored* fp32 second moment:
   a matrix of ``r × c`` keeps ``r + c`` values (row and column statistics), a vector all of its
-  values — the state depends on each tensor's shape, not only on the parameter count;
+  values — the state depends on each tensor's shape, not only on the parameter count (counted over the
+  tensors as the components list them, Q, K, V and the gate and up projections apart; an implementation
+  that fuses them, as Megatron's ``linear_qkv`` and ``linear_fc1``, keeps fewer row statistics);
 - ``sgd``: one fp32 momentum buffer (SGD with momentum);
 - ``lion``: one fp32 momentum (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms").
 
@@ -32,7 +34,7 @@ from sympy import Expr, Mul
 from symparams.errors import ConventionError
 from symparams.options import choose
 
-__all__ = ["Optimizer", "OPTIMIZERS", "optimizer"]
+__all__ = ["Optimizer", "OPTIMIZERS", "optimizer", "factored_elements"]
 
 
 @dataclass(frozen=True)
@@ -62,16 +64,23 @@ class Optimizer:
 
     def state_bytes(self, shape) -> Expr:
         """Optimizer-state bytes of one tensor of ``shape`` (master copy included)."""
-        shape = tuple(shape)
-        numel = Mul(*shape)
-        full = (self.master + sum(self.moments)) * numel
-        if not self.factored:
-            return full
-        if len(shape) >= 2:
-            factored = Mul(*shape[:-2]) * (shape[-2] + shape[-1])
-        else:
-            factored = numel
-        return full + self.factored * factored
+        full = (self.master + sum(self.moments)) * Mul(*shape)
+        return full + self.factored * factored_elements(shape) if self.factored else full
+
+
+def factored_elements(shape) -> Expr:
+    """Elements of a factored second moment of a tensor: the row and column statistics of its last
+    two axes (for each index of the others), or every element of a vector — what
+    ``transformers.optimization.Adafactor`` allocates (``exp_avg_sq_row`` and ``exp_avg_sq_col``).
+
+    >>> from symparams.symbols import E, h, d_ff
+    >>> factored_elements((E, d_ff, h)), factored_elements((h,))
+    (E*(d_ff + h), h)
+    """
+    shape = tuple(shape)
+    if len(shape) < 2:
+        return Mul(*shape)
+    return Mul(*shape[:-2]) * (shape[-2] + shape[-1])
 
 
 OPTIMIZERS = {o.name: o for o in (

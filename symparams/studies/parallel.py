@@ -44,7 +44,7 @@ from symparams.conventions import DEFAULT
 from symparams.errors import ConventionError
 from symparams.options import choose
 from symparams.studies.communication import ZERO_STAGES
-from symparams.studies.optimizers import optimizer as _optimizer
+from symparams.studies.optimizers import factored_elements, optimizer as _optimizer
 from symparams.studies.pipeline import stage_activations
 from symparams.studies.sharding import STAGES, rank_tensors, split_by_group, stage_parameters, stage_stacks
 from symparams.symbols import (
@@ -70,29 +70,19 @@ def _partition(n, d, sharded: bool) -> Expr:
 def _factored(arch, stage, t, n_pp, n_ep) -> tuple[Expr, Expr]:
     """``(dense, experts)`` elements of a factored second moment over the tensors a rank of ``stage`` holds:
     a matrix (the last two axes) keeps its row and column statistics, a vector all of its values."""
-    def factored(shape):
-        return _prod(shape) if len(shape) < 2 else _prod(shape[:-2]) * (shape[-2] + shape[-1])
-
     per = Integer(1) if stage == "all" else n_pp
     dense, expert = [], []
     for st in stage_stacks(arch, stage):
         count = st.count / per if st.layers else Integer(1)
         for c in st.block:
             for shard in rank_tensors(c, t, n_ep):
-                (expert if shard.expert else dense).append(count * factored(shard.shape))
+                (expert if shard.expert else dense).append(count * factored_elements(shard.shape))
     if stage == "last":  # the last stage's copy of a tied embedding table
         for c, _ in arch.parts():
             if c.key == "output_head" and getattr(c, "tied", False):
                 rows, cols = c.linear().tensors()[0].shape
                 dense.append(rows / t + cols)
     return sum_exprs(dense), sum_exprs(expert)
-
-
-def _prod(xs) -> Expr:
-    out = Integer(1)
-    for x in xs:
-        out *= x
-    return out
 
 
 def _states(arch, stage, opt, zero, offload, t, n_dp, n_pp, n_ep) -> list[tuple[str, str, Expr]]:

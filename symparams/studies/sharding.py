@@ -135,8 +135,9 @@ def stage_stacks(arch, stage: str = "all") -> tuple:
 
 
 def _rows(component, t, n_ep):
-    dense = [s.numel for s in rank_tensors(component, t, n_ep) if not s.expert]
-    expert = [s.numel for s in rank_tensors(component, t, n_ep) if s.expert]
+    shards = rank_tensors(component, t, n_ep)
+    dense = [s.numel for s in shards if not s.expert]
+    expert = [s.numel for s in shards if s.expert]
     rows = []
     if dense:
         rows.append((component.key, component.label, sum_exprs(dense)))
