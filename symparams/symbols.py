@@ -26,7 +26,7 @@ from symparams.errors import UnknownSymbolError
 __all__ = [
     "l", "h", "a", "V", "d_ff", "s", "b", "n_kv", "d_head", "s_max", "n", "E", "k", "w", "d_emb", "t", "n_dp",
     "d_sh", "s_enc", "l_dec", "l_dense", "l_local", "r_q", "r_kv", "d_nope", "d_rope", "d_v", "d_moe", "n_sh",
-    "n_rb", "n_p", "c_in", "p", "n_cls", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
+    "n_rb", "n_p", "c_in", "p", "n_cls", "n_pp", "n_ep", "m", "n_vs", "D", "X", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
 ]
 
 
@@ -68,6 +68,12 @@ n_p = _size("n_p")
 c_in = _size("c_in")
 p = _size("p")
 n_cls = _size("n_cls")
+n_pp = _size("n_pp")
+n_ep = _size("n_ep")
+m = _size("m")
+n_vs = _size("n_vs")
+D = _size("D")
+X = _size("X")
 
 # (symbol, LaTeX name, meaning) — the one table the rest of the package reads.
 _TABLE = (
@@ -105,6 +111,12 @@ _TABLE = (
     (c_in, r"c_{\mathrm{in}}", "input channels of an image (3 for RGB)"),
     (p, "p", "patch size in pixels (one side of a square patch)"),
     (n_cls, r"n_{\mathrm{cls}}", "number of output classes of a classifier head"),
+    (n_pp, r"N_{\mathrm{pp}}", "pipeline-parallel stages (devices a model's layers are split over)"),
+    (n_ep, r"N_{\mathrm{ep}}", "expert-parallel degree (devices a mixture of experts' experts are split over)"),
+    (m, "m", "micro-batches per optimizer step on each data-parallel replica (gradient accumulation steps)"),
+    (n_vs, "v", "virtual pipeline stages per device (model chunks of the interleaved 1F1B schedule)"),
+    (D, "D", "training tokens (the whole run)"),
+    (X, "X", "achieved FLOP/s per device (model FLOPs over wall-clock time)"),
 )
 
 SYMBOLS: tuple[Symbol, ...] = tuple(row[0] for row in _TABLE)

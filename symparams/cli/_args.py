@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["positive_int", "positive_float", "add_workload", "DTYPES", "MAX_DIGITS", "DTYPE_ALIASES", "dtype",
+__all__ = ["positive_int", "positive_float", "positive_decimal", "positive_whole", "add_workload", "DTYPES", "MAX_DIGITS", "DTYPE_ALIASES", "dtype",
            "add_dtype", "add_allow_longer", "add_revision"]
 
 #: the dtypes every command accepts for weights, KV cache and activations
@@ -55,6 +55,46 @@ def positive_float(text: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"{text} is not a positive number (expected e.g. 80)")
     return value
+
+
+_DECIMAL = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,3})?|\.[0-9]+(?:[eE][+-]?[0-9]{1,3})?"
+
+
+def positive_decimal(text: str):
+    """An argparse type: a positive number written in ASCII decimal (``140``, ``2.5``, ``1e12``), kept
+    exact as a :class:`~fractions.Fraction` (no float, so ``0.1`` is exactly a tenth); signs, ``_``,
+    non-ASCII digits and exponents past 999 are refused.
+
+    >>> positive_decimal("2.5e12")
+    Fraction(2500000000000, 1)
+    >>> positive_decimal("1_000")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: '1_000' is not a positive number (expected ASCII decimal such as 2.5 or 1e12)
+    """
+    import re
+    from fractions import Fraction
+
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    if len(text) > MAX_DIGITS or not re.fullmatch(_DECIMAL, text, flags=re.ASCII):
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a positive number (expected ASCII decimal such as "
+                                         "2.5 or 1e12)")
+    value = Fraction(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{shown} is not a positive number")
+    return value
+
+
+def positive_whole(text: str) -> int:
+    """An argparse type: a positive whole number, in ASCII decimal or scientific notation (``2e12``).
+
+    >>> positive_whole("2e12")
+    2000000000000
+    """
+    value = positive_decimal(text)
+    if value.denominator != 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a whole number")
+    return value.numerator
 
 
 def add_workload(p: argparse.ArgumentParser) -> None:

@@ -28,7 +28,7 @@ COST_NAMES = tuple(DERIVATIONS)
 
 
 def derivation_parts(m, cost: str = "params", *, batch: int = 1, seq: int | None = None,
-                     dtype: str = "bf16", convention=None) -> list:
+                     dtype: str = "bf16", convention=None, parallel=None) -> list:
     """Evaluated breakdowns (``Evaluation`` objects) deriving ``cost`` for model ``m``.
 
     ``flops``: forward and backward under ``convention`` (default FlopCounterMode).
@@ -37,9 +37,16 @@ def derivation_parts(m, cost: str = "params", *, batch: int = 1, seq: int | None
     AdamW training memory under the recipe of ``dtype`` (:func:`symparams.precision.recipe_for`:
     fp32 for fp32, mixed precision for bf16/fp16). ``training``: one step's FLOPs
     (forward, backward, AdamW update), the AdamW update per component, and the
-    training memory.
+    training memory. ``parallel``: at ``parallel`` (a
+    :class:`~symparams.studies.plan.TrainingPlan`; default one device with ``batch`` and
+    ``seq``), the most loaded device's memory, parameters and activations, and the bytes
+    it sends per step (:func:`symparams.studies.plan.parallel_parts`).
     """
     choose("cost", cost, DERIVATIONS)
+    if cost == "parallel":
+        from symparams.studies.plan import parallel_parts
+
+        return parallel_parts(m, parallel, batch=batch, seq=seq)
     if cost == "params":
         parts = [m.params]
         if m.architecture.buffers().pieces:

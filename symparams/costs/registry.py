@@ -208,6 +208,8 @@ DERIVATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "flops": ("forward_flops", "backward_flops"),
     "memory": ("activation_bytes", "kv_cache_bytes", "training_bytes"),
     "training": ("train_step_flops", "optimizer_flops", "training_bytes"),
+    # training at scale: the per-device versions of these, and the bytes sent (symparams.studies.plan.parallel_parts)
+    "parallel": ("training_bytes", "params", "activation_bytes"),
 })
 
 

@@ -276,7 +276,8 @@ def _html(m, cost, parts, dtype, sep, substitute) -> str:
     return mathml_page(f"{m.name}: {cost}", "\n".join(body))
 
 
-def _parts(m, cost: str, dtype: str | None, batch: int, seq: int | None, allow_longer: bool) -> list[Part]:
+def _parts(m, cost: str, dtype: str | None, batch: int, seq: int | None, allow_longer: bool,
+           parallel=None) -> list[Part]:
     from symparams.costs import derivation_parts
     from symparams.lengths import check_seq
 
@@ -284,6 +285,8 @@ def _parts(m, cost: str, dtype: str | None, batch: int, seq: int | None, allow_l
     kwargs: dict[str, Any] = {"batch": batch, "seq": seq}
     if dtype is not None:
         kwargs["dtype"] = dtype
+    if parallel is not None:
+        kwargs["parallel"] = parallel
     return [Part.of(p) for p in derivation_parts(m, cost, **kwargs)]
 
 
@@ -330,7 +333,8 @@ def derivation_json(m, *, cost: str = "params", dtype: str | None = None, batch:
 
 def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = None, batch: int = 1,
                seq: int | None = None, style: str = "aligned", tags: bool = False,
-               grouping: str = "comma", substitute: bool = True, allow_longer: bool = False) -> str:
+               grouping: str = "comma", substitute: bool = True, allow_longer: bool = False,
+               parallel=None) -> str:
     """The derivation of ``cost`` for model ``m`` as Markdown, LaTeX or HTML.
 
     Parameters
@@ -353,11 +357,14 @@ def derivation(m, *, cost: str = "params", fmt: str = "md", dtype: str | None = 
     allow_longer
         Evaluate a ``seq`` longer than a learned position table (refused otherwise:
         :func:`symparams.lengths.check_seq`).
+    parallel
+        For ``cost="parallel"``: the :class:`~symparams.studies.plan.TrainingPlan` to derive at
+        (its own micro-batch and sequence length are used).
     """
     choose("format", fmt, FORMATS)
     style = check_style(style)
     sep = grouping_sep(grouping)
-    parts = _parts(m, cost, dtype, batch, seq, allow_longer)
+    parts = _parts(m, cost, dtype, batch, seq, allow_longer, parallel)
     weights_dtype = dtype or WEIGHTS_DTYPE
     if fmt == "latex":
         return _latex_doc(m, cost, parts, weights_dtype, sep, style, tags, substitute)

@@ -36,7 +36,8 @@ from symparams.symbols import V, a, b, d_ff, d_head, h, l, s
 __all__ = [
     "PaperFormula", "kaplan_params", "kaplan_forward", "kaplan_training", "hoffmann_forward",
     "narayanan_training_flops", "palm_mfu_flops", "pope_kv_cache", "korthikanti_activations",
-    "KORTHIKANTI_VARIANTS", "all_formulas",
+    "KORTHIKANTI_VARIANTS", "all_formulas", "rajbhandari_zero", "narayanan_training_time", "narayanan_bubble",
+    "korthikanti_pipeline",
 ]
 
 
@@ -314,6 +315,109 @@ def korthikanti_activations(variant: str = "none") -> PaperFormula:
                         paper, derived)
 
 
+# ---- training at scale: ZeRO, Megatron's pipeline and training time --------------------------------
+
+_RAJBHANDARI = ("Rajbhandari et al. 2020, 'ZeRO: Memory Optimizations Toward Training Trillion Parameter "
+                "Models', SC'20, arXiv:1910.02054, §5 (Figure 1) and Table 1")
+
+
+def rajbhandari_zero(stage: int = 0) -> PaperFormula:
+    """ZeRO's model states per device, ``Ψ`` parameters, ``K = 12``, ``N_d`` data-parallel devices
+    (Rajbhandari et al. 2020, Figure 1): baseline ``(2 + 2 + K)Ψ``; ``P_os`` ``2Ψ + 2Ψ + KΨ/N_d``;
+    ``P_os+g`` ``2Ψ + (2 + K)Ψ/N_d``; ``P_os+g+p`` ``(2 + 2 + K)Ψ/N_d``.
+
+    Derived: weights + gradients + optimizer state of one device
+    (:func:`~symparams.studies.parallel.model_states`) of the classic GPT, mixed-precision AdamW,
+    ``Ψ`` its parameters. Difference: the partition padding — a sharded buffer of ``Ψ`` elements
+    holds ``⌈Ψ/N_d⌉`` on each device, so each sharded byte per parameter adds
+    ``⌈Ψ/N_d⌉ − Ψ/N_d`` (0 when ``N_d`` divides ``Ψ``).
+
+    >>> rajbhandari_zero(0).exact
+    True
+    """
+    from symparams.studies.parallel import model_states
+    from symparams.symbols import n_dp
+
+    psi, k = gpt_classic().params().total, 12
+    paper = {0: (2 + 2 + k) * psi, 1: 2 * psi + 2 * psi + k * psi / n_dp, 2: 2 * psi + (2 + k) * psi / n_dp,
+             3: (2 + 2 + k) * psi / n_dp}
+    return PaperFormula(f"rajbhandari-zero-{stage}", _RAJBHANDARI,
+                        ("mixed-precision Adam: 2 + 2 + K bytes, K = 12", "N_d = N_dp data-parallel devices",
+                         f"ZeRO stage {stage}", "no tensor or pipeline parallelism"),
+                        choose("stage", stage, paper), model_states(gpt_classic(), zero=stage, t=Integer(1)),
+                        "partition padding: ⌈Ψ/N_d⌉ − Ψ/N_d per sharded byte per parameter")
+
+
+def narayanan_training_time() -> PaperFormula:
+    """End-to-end training time ``≈ 8·T·P/(n·X)`` seconds (Narayanan et al. 2021, §5.1): ``T`` tokens
+    (here ``D``), ``P ≈ 12·l·h²`` parameters, ``n = t·N_pp·N_dp`` GPUs achieving ``X`` FLOP/s each.
+
+    Derived: :func:`~symparams.studies.parallel.training_seconds` of the classic GPT with full
+    recomputation (their 96·B·s·l·h² FLOPs). Difference ``D·(16·l·h·s + 6·V·h)/(n·X)``: the attention
+    products and the logits, which the paper drops for ``6h ≫ s`` and ``16·l·h ≫ V``.
+
+    >>> narayanan_training_time().difference
+    6*D*V*h/(X*n_dp*n_pp*t) + 16*D*h*l*s/(X*n_dp*n_pp*t)
+    """
+    from symparams.studies.parallel import training_seconds
+    from symparams.symbols import D, X, n_dp, n_pp, t
+
+    paper = 8 * D * (12 * l * h**2) / (t * n_pp * n_dp * X)
+    return PaperFormula("narayanan-time", _NARAYANAN,
+                        ("full recomputation", "P = 12·l·h² (12·l·h ≫ V + s)", "n = t·N_pp·N_dp",
+                         "X achieved FLOP/s per GPU"),
+                        paper, training_seconds(gpt_classic(), "full"),
+                        "D·(16·l·h·s + 6·V·h)/(n·X): the attention products and logits, dropped for 6h ≫ s "
+                        "and 16lh ≫ V")
+
+
+def narayanan_bubble(interleaved: bool = False) -> PaperFormula:
+    """The pipeline bubble over ideal time: ``(p − 1)/m`` for 1F1B, ``(1/v)·(p − 1)/m`` interleaved
+    (Narayanan et al. 2021, §2.2.1–2.2.2), ``p = N_pp``. Derived:
+    :func:`~symparams.studies.pipeline.bubble_fraction`; tested against a simulated schedule. Exact.
+    """
+    from symparams.studies.pipeline import bubble_fraction
+    from symparams.symbols import m, n_pp, n_vs
+
+    paper = (n_pp - 1) / m / n_vs if interleaved else (n_pp - 1) / m
+    return PaperFormula("narayanan-bubble-interleaved" if interleaved else "narayanan-bubble", _NARAYANAN,
+                        ("equal stages", "interleaved schedule, v chunks per device" if interleaved else "1F1B"),
+                        paper, bubble_fraction(interleaved))
+
+
+def korthikanti_pipeline(interleaved: bool = False) -> PaperFormula:
+    """Activations of the first pipeline stage (Korthikanti et al. 2022, §4.2.3): with tensor and
+    sequence parallelism it keeps ``N_pp`` micro-batches of its ``L/N_pp`` layers —
+    ``s·b·h·L/t·(34 + 5·a·s/h)``, whatever ``N_pp`` — and ``(1 + (N_pp − 1)/(N_pp·v))`` times that
+    under the interleaved schedule.
+
+    Derived: the layers' part of the first stage's activations
+    (:func:`~symparams.studies.pipeline.stage_activations`, fp16, classic GPT) with a full
+    pipeline (``m ≥ N_pp`` micro-batches). Exact; the embedding's dropout mask adds the paper's
+    ``s·b·h·N_pp/t`` (§4.3) on top.
+
+    >>> korthikanti_pipeline(interleaved=True).exact
+    True
+    """
+    from sympy import Min
+
+    from symparams.costs.activations import activation_memory
+    from symparams.studies.pipeline import stage_activations
+    from symparams.symbols import m, n_pp, n_vs, t
+
+    arch = gpt_classic()
+    kept = stage_activations(arch, activation_memory(arch, dtype="fp16", t=t, sequence_parallel=True),
+                             "first", interleaved)
+    layers = sum((kept.count_of(st.name) * kept.per_block(st.name) for st in arch.layer_stacks), Integer(0))
+    full = {Min(m * n_vs, (n_vs + 1) * n_pp - 1): (n_vs + 1) * n_pp - 1, Min(m, n_pp): n_pp}
+    factor = 1 + (n_pp - 1) / (n_pp * n_vs) if interleaved else 1
+    paper = s * b * h * l / t * (34 + 5 * a * s / h) * factor
+    return PaperFormula("korthikanti-pipeline-interleaved" if interleaved else "korthikanti-pipeline",
+                        _KORTHIKANTI, ("fp16, 1-byte dropout masks", "tensor + sequence parallel",
+                                       "full pipeline: m ≥ N_pp", "first stage, layers only"),
+                        paper, layers.xreplace(full))
+
+
 def all_formulas() -> list[PaperFormula]:
     """Every formula of this module, in citation order."""
     return [
@@ -321,4 +425,6 @@ def all_formulas() -> list[PaperFormula]:
         narayanan_training_flops(False), narayanan_training_flops(True),
         *(korthikanti_activations(v) for v in KORTHIKANTI_VARIANTS),
         palm_mfu_flops(), pope_kv_cache(False), pope_kv_cache(True),
+        *(rajbhandari_zero(stage) for stage in (0, 1, 2, 3)), narayanan_training_time(),
+        narayanan_bubble(False), narayanan_bubble(True), korthikanti_pipeline(False), korthikanti_pipeline(True),
     ]

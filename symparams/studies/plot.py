@@ -25,7 +25,8 @@ from symparams.studies.analysis import flop_shares
 
 __all__ = [
     "PLOTS", "flop_share_vs_size", "flop_share_vs_context", "memory_by_batch", "memory_bytes",
-    "memory_vs_batch", "params_vs_shape", "plot_cli", "PlotUnavailableError",
+    "memory_vs_batch", "params_vs_shape", "plot_cli", "PlotUnavailableError", "memory_by_model_parallel",
+    "memory_vs_model_parallel",
 ]
 
 CONTEXTS = (256, 512, 1024, 2048, 4096, 8192, 16384)
@@ -258,12 +259,82 @@ def params_vs_shape(models=("cs336-gpt2-xl",), *, layers=None, widths=None, path
     return _save(fig, path)
 
 
+def _layouts(gpus: int, gpus_per_node: int):
+    """``(t, N_pp)`` for each model-parallel size ``t·N_pp`` dividing ``gpus``: tensor parallelism up
+    to a node, then pipeline stages (Narayanan et al. 2021's takeaway)."""
+    out = []
+    for product in (p for p in range(1, gpus + 1) if gpus % p == 0):
+        tp = max(d for d in range(1, min(product, gpus_per_node) + 1) if product % d == 0)
+        out.append((tp, product // tp))
+    return out
+
+
+def memory_by_model_parallel(m, *, gpus: int = 64, gpus_per_node: int = 8, **plan) -> dict:
+    """Per-device bytes of the most loaded device for each layout of :func:`_layouts` that the
+    model takes: ``{"layouts": [(t, N_pp), ...], "weights": [...], "gradients": [...],
+    "optimizer": [...], "activations": [...], "total": [...]}`` (exact ints). ``plan`` are the
+    other fields of :class:`~symparams.studies.plan.TrainingPlan`.
+
+    >>> data = memory_by_model_parallel(__import__("symparams").model("llama-2-7b"), gpus=8, seq=4096,
+    ...                                 global_batch=64, recompute="selective")
+    >>> data["layouts"]
+    [(1, 1), (2, 1), (4, 1), (8, 1)]
+    >>> data["total"][0] > data["total"][-1]
+    True
+    """
+    from symparams.errors import OptionError as _OptionError
+    from symparams.studies.plan import TrainingPlan, estimate
+
+    out: dict = {"layouts": [], "weights": [], "gradients": [], "optimizer": [], "activations": [], "total": []}
+    for tp, pp in _layouts(gpus, gpus_per_node):
+        try:
+            est = estimate(m, TrainingPlan(gpus=gpus, tp=tp, pp=pp, **plan))
+        except _OptionError:  # a layout the shapes or the batch cannot take
+            continue
+        out["layouts"].append((tp, pp))
+        for key, value in est.memory_bytes().items():
+            out[key].append(value)
+    return out
+
+
+def memory_vs_model_parallel(model="llama-2-7b", *, gpus: int = 64, seq: int | None = None,
+                             device_gb: float = 80.0, gpus_per_node: int = 8, path=None, **plan):
+    """Stacked per-device memory (weights, gradients, optimizer state, activations) against the
+    model-parallel size ``t × N_pp`` on ``gpus`` devices, with the device memory as a line.
+
+    Defaults: ZeRO 1, selective recomputation, a global batch of 512 sequences (``plan`` overrides
+    them; e.g. ``zero=0``, ``recompute="full"``, ``global_batch=1024``).
+    """
+    plt = _pyplot()
+    (m,) = _models([model])
+    plan = {"zero": 1, "recompute": "selective", "global_batch": 512, **plan}
+    data = memory_by_model_parallel(m, gpus=gpus, gpus_per_node=gpus_per_node, seq=seq, **plan)
+    if not data["layouts"]:
+        raise OptionError(f"{m.name} takes none of the layouts of {gpus} GPUs with these options")
+    xs = list(range(len(data["layouts"])))
+    fig = _figure(plt, figsize=(8, 4.2))
+    ax = fig.add_subplot()
+    keys = ("weights", "gradients", "optimizer", "activations")
+    ax.stackplot(xs, *[[v / 1e9 for v in data[k]] for k in keys], labels=[f"{k}" for k in keys], alpha=0.85)
+    ax.axhline(device_gb, color="black", linestyle="--", linewidth=1, label=f"device memory ({device_gb:g} GB)")
+    ax.set_xticks(xs, [f"{tp}×{pp}" for tp, pp in data["layouts"]])
+    ax.set_xlabel(f"model parallel t × N_pp (data parallel = {gpus} / (t·N_pp))")
+    ax.set_ylabel("memory per device (GB = 10⁹ bytes)")
+    s = seq or m.default_seq()
+    ax.set_title(f"{m.name} on {gpus} GPUs: most loaded device vs t × N_pp (s = {s:,}, ZeRO {plan['zero']}, "
+                 f"recompute {plan['recompute']}, B = {plan['global_batch']:,})", fontsize=9)
+    ax.legend(loc="upper right", fontsize=8)
+    return _save(fig, path)
+
+
 PLOTS = {
     "flop-share-size": lambda models, **kw: flop_share_vs_size(models, seq=kw["seq"], path=kw["path"]),
     "flop-share-context": lambda models, **kw: flop_share_vs_context(*_one(models), path=kw["path"]),
     "memory-batch": lambda models, **kw: memory_vs_batch(*_one(models), seq=kw["seq"],
                                                          device_gb=kw["device_gb"], path=kw["path"]),
     "params-shape": lambda models, **kw: params_vs_shape(models, path=kw["path"]),
+    "memory-parallel": lambda models, **kw: memory_vs_model_parallel(*_one(models), seq=kw["seq"],
+                                                                     device_gb=kw["device_gb"], path=kw["path"]),
 }
 
 

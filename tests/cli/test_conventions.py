@@ -68,6 +68,7 @@ JSON_RUNS = {
     "compare": ["compare", "gpt2", "cs336-gpt2-small"],
     "list": ["list"],
     "devices": ["devices"],
+    "train": ["train", "gpt2", "--gpus", "1"],
 }
 
 

@@ -113,3 +113,78 @@ def test_pope_kv_cache_mha_and_mqa():
     mha, mqa = lit.pope_kv_cache(False), lit.pope_kv_cache(True)
     assert mha.exact and mqa.exact
     assert expand(mha.derived / mqa.derived) == a  # multi-query shrinks the cache by the head count
+
+
+# ---- Rajbhandari et al. 2020 (ZeRO) ----
+
+def test_zero_paper_formulas_reproduce_its_table_1():
+    # Table 1 / Figure 1: Ψ = 7.5B, K = 12, per-device model states in GB (10⁹ bytes)
+    from fractions import Fraction
+
+    from sympy import cancel
+
+    from symparams.symbols import n_dp
+
+    psi = lit.gpt_classic().params().total
+    rows = {4: (120, "52.5", "41.3", "30"), 16: (120, "35.6", "21.6", "7.5"), 64: (120, "31.4", "16.6", "1.88")}
+    for devices, table in rows.items():
+        for stage, shown in enumerate(table):
+            paper = lit.rajbhandari_zero(stage).paper
+            per_parameter = cancel(paper / psi).xreplace({n_dp: devices})  # bytes per parameter
+            value = Fraction(str(per_parameter)) * 7_500_000_000
+            digits = len(str(shown).split(".")[1]) if "." in str(shown) else 0
+            half_up = Fraction(int(value / 10**9 * 10**digits + Fraction(1, 2)), 10**digits)  # the paper's rounding
+            assert half_up == Fraction(str(shown)), (devices, stage)
+
+
+@pytest.mark.parametrize("stage, sharded_bytes", [(0, 0), (1, 12), (2, 14), (3, 16)])
+def test_zero_derived_is_the_paper_plus_partition_padding(stage, sharded_bytes):
+    from sympy import ceiling
+
+    from symparams.symbols import n_dp
+
+    f = lit.rajbhandari_zero(stage)
+    psi = lit.gpt_classic().params().total
+    assert f.difference == expand(sharded_bytes * (ceiling(psi / n_dp) - psi / n_dp))
+    # zero when the devices divide Ψ: GPT-2-small-sized classic GPT, Ψ = 12·12·768² + 13·12·768 + 50257·768
+    sizes = {l: 12, h: 768, V: 50257, n_dp: 1}
+    psi_value = int(psi.xreplace(sizes))
+    divisor = next(d for d in range(2, 100) if psi_value % d == 0)
+    assert f.difference.xreplace({**sizes, n_dp: divisor}) == 0
+
+
+# ---- Narayanan et al. 2021: time and bubble; Korthikanti et al. 2022: pipeline activations ----
+
+def test_narayanan_training_time_drops_attention_and_logits():
+    from symparams.symbols import D, X, n_dp, n_pp
+
+    f = lit.narayanan_training_time()
+    assert f.difference == expand(D * (16 * l * h * s + 6 * V * h) / (t * n_pp * n_dp * X))
+    # the paper's numbers: 8·T·P/(n·X) for GPT-3 (T = 300B, P = 175B, n = 1024, X = 140 TFLOP/s): 34 days
+    days = 8 * 300e9 * 175e9 / (1024 * 140e12) / 86400
+    assert round(days) == 34
+
+
+@pytest.mark.parametrize("interleaved", [False, True])
+def test_narayanan_bubble_is_exact(interleaved):
+    f = lit.narayanan_bubble(interleaved)
+    assert f.exact and f.derived != 0
+
+
+@pytest.mark.parametrize("interleaved", [False, True])
+def test_korthikanti_pipeline_is_exact(interleaved):
+    assert lit.korthikanti_pipeline(interleaved).exact
+
+
+def test_korthikanti_embedding_dropout_on_the_first_stage():
+    # §4.3: the first stage also keeps the embedding's dropout mask for its p micro-batches: s·b·h·p/t
+    from sympy import Min
+
+    from symparams.costs.activations import activation_memory
+    from symparams.studies.pipeline import stage_activations
+    from symparams.symbols import m, n_pp
+
+    arch = lit.gpt_classic()
+    kept = stage_activations(arch, activation_memory(arch, dtype="fp16", t=t, sequence_parallel=True), "first")
+    embedding = kept.by_stack()["embedding"].xreplace({Min(m, n_pp): n_pp})
+    assert expand(embedding - s * b * h * n_pp / t) == 0
