@@ -24,7 +24,7 @@ from symparams.families.common import (
     decoder_of, describe, ffn_width, head, head_size, kind_stacks, kv_heads, layer_kinds, mask_for, pre_norm,
     rotary, window_notes, window_size,
 )
-from symparams.families.llama import moe_of
+from symparams.families.llama import MOE_MODULES, moe_of
 from symparams.families.sampling import base, llama_config
 from symparams.hf.family import Family
 from symparams.hf.fields import ATTENTION_DROPOUT, count, flag, llama_like, size
@@ -139,4 +139,4 @@ QWEN2_MOE = Family(
      "experts": size("num_experts", 60, symbol=E), "top_k": size("num_experts_per_tok", 4, symbol=k),
      "sparse_step": size("decoder_sparse_step", 1), "qkv_bias": flag("qkv_bias", True),
      **_SLIDING, **ATTENTION_DROPOUT},
-    qwen2_moe, _sample("qwen2_moe"), moe=True)
+    qwen2_moe, _sample("qwen2_moe"), moe=True, modules=MOE_MODULES)
