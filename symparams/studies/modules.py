@@ -30,7 +30,7 @@ from symparams._expr import as_expr
 from symparams.costs.params import EMBEDDING_KEYS
 from symparams.errors import OptionError
 
-__all__ = ["Module", "KINDS", "modules", "target_names", "select", "names_of"]
+__all__ = ["Module", "KINDS", "modules", "component_modules", "target_names", "select", "names_of"]
 
 #: what a module is: a linear map (``nn.Linear`` / ``Conv1D``), a lookup table (``nn.Embedding``), or a
 #: 3-D parameter of fused experts (transformers 5's MoE layout: not a module PEFT's ``target_modules`` wraps)
@@ -77,27 +77,27 @@ def _family_names(arch) -> dict:
 def modules(arch) -> tuple[Module, ...]:
     """Every weight matrix of ``arch`` as a module, stack by stack (one entry per block: a layer
     stack's modules occur ``count`` times)."""
-    from symparams.symbols import V, h
+    return tuple(m for st in arch.stacks for c in st.block for m in component_modules(arch, c, st.name))
 
+
+@lru_cache(maxsize=4096)
+def component_modules(arch, component, stack: str) -> tuple[Module, ...]:
+    """The modules of one component of ``arch`` (in stack ``stack``), named as the family names them."""
     names = _family_names(arch)
-    out = []
-    for st in arch.stacks:
-        for c in st.block:
-            groups: dict[str, list] = {}
-            own = {t.name: t for t in c.tensors() if t.trainable}
-            mats = [t for t in own.values() if len(t.shape) >= 2]
-            if c.key == "output_head" and getattr(c, "tied", False):
-                mats.append(_tied_weight(c, V, h))
-            for t in mats:
-                prefix = t.name.rsplit(".", 1)[0]
-                hf = names.get(f"{c.key}.{prefix}", prefix)
-                groups.setdefault(hf, []).append((prefix, t))
-            for hf, members in groups.items():
-                out.append(_fuse(arch, st.name, c, hf, members, own))
-    return tuple(out)
+    c = component
+    groups: dict[str, list] = {}
+    own = {t.name: t for t in c.tensors() if t.trainable}
+    mats = [t for t in own.values() if len(t.shape) >= 2]
+    if c.key == "output_head" and getattr(c, "tied", False):
+        mats.append(_tied_weight(c))
+    for t in mats:
+        prefix = t.name.rsplit(".", 1)[0]
+        hf = names.get(f"{c.key}.{prefix}", prefix)
+        groups.setdefault(hf, []).append((prefix, t))
+    return tuple(_fuse(arch, stack, c, hf, members, own) for hf, members in groups.items())
 
 
-def _tied_weight(head, V, h):
+def _tied_weight(head):
     from symparams.components.base import Tensor
 
     lin = head.linear()
