@@ -23,6 +23,7 @@ COMMANDS = {
     "formula": "symparams.cli.formula",
     "list": "symparams.cli.listing",
     "devices": "symparams.cli.devices",
+    "infer": "symparams.cli.infer",
 }
 
 

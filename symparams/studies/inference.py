@@ -66,6 +66,12 @@ class Setup:
     keep: tuple | None = None
     convention: FlopConvention = field(default=CAUSAL_EXACT)
 
+    @property
+    def peak_dtype(self) -> str:
+        """The dtype whose peak FLOP/s applies: fp8 for fp8 weights (activations quantized per tensor as
+        fp8 serving does), else ``dtype`` (the integer and nf4 formats are dequantized to it)."""
+        return "fp8" if self.weights.name == "fp8" else self.dtype
+
     def __post_init__(self) -> None:
         choose("--kv-dtype", self.kv_dtype, KV_DTYPES)
         dtype_bytes(self.dtype)
@@ -80,14 +86,23 @@ def _forward(arch, convention: FlopConvention, tokens) -> Expr:
     return forward_flops(arch, convention, b=_b).total.xreplace({_s: as_expr(tokens)})
 
 
-def prefill_flops(arch, convention: FlopConvention = CAUSAL_EXACT, *, tokens=_s) -> Expr:
-    """FLOPs of the prompt: one forward pass over ``b × tokens`` (causal pairs only by default).
+def prefill_flops(arch, convention: FlopConvention = CAUSAL_EXACT, *, tokens=_s, last_logits: bool = False) -> Expr:
+    """FLOPs of the prompt: one forward pass over ``b × tokens`` (causal pairs only by default);
+    ``last_logits``: the output head on the last position only (what generation computes).
 
     >>> from symparams.families import architecture
     >>> prefill_flops(architecture("gpt-classic"))
     2*V*b*h*s + 24*b*h**2*l*s + 2*b*h*l*s**2 + 2*b*h*l*s
+    >>> prefill_flops(architecture("gpt-classic"), last_logits=True)
+    2*V*b*h + 24*b*h**2*l*s + 2*b*h*l*s**2 + 2*b*h*l*s
     """
-    return expand(_forward(arch, convention, tokens))
+    full = _forward(arch, convention, tokens)
+    if not last_logits:
+        return expand(full)
+    from symparams.costs.flops import matmul_flops
+
+    logits = matmul_flops(arch, convention, lambda c, st, mm: mm.kind == "logits", b=_b)
+    return expand(full - logits.xreplace({_s: as_expr(tokens)}) + logits.xreplace({_s: Integer(1)}))
 
 
 def decode_flops(arch, *, position=_s + _n, convention: FlopConvention = CAUSAL_EXACT) -> Expr:
@@ -300,7 +315,7 @@ def roofline(flops, bytes_moved, device: Device | str, dtype: str = "bf16") -> R
 
 def _phase(arch, phase: str, setup: Setup, position):
     if phase == "prefill":
-        return prefill_flops(arch, setup.convention) / setup.tp, prefill_bytes(arch, setup=setup)
+        return prefill_flops(arch, setup.convention, last_logits=True) / setup.tp, prefill_bytes(arch, setup=setup)
     choose("phase", phase, ("decode", "prefill"))
     if position is None:
         return mean_decode_flops(arch, convention=setup.convention) / setup.tp, mean_decode_bytes(arch, setup)
@@ -317,7 +332,7 @@ def compute_bound_condition(arch, device: Device | str, values: Mapping, *, phas
     """The compute-bound inequality of ``phase`` (``"decode"``: the mean step, or the step at
     ``position``; ``"prefill"``) in ``b``, ``s`` and ``n``, the model's other sizes from ``values``."""
     f, by = _phase(arch, phase, setup, position)
-    cond = roofline(f, by, device, setup.dtype).compute_bound
+    cond = roofline(f, by, device, setup.peak_dtype).compute_bound
     return Ge(expand(cond.lhs.xreplace(_sizes(values))), 0)
 
 
@@ -339,7 +354,7 @@ def critical_batch(arch, device: Device | str, values: Mapping, *, setup: Setup 
     """
     f, by = _phase(arch, "decode", setup, position)
     dev = _device(device)
-    peak = dev.flops(setup.dtype)
+    peak = dev.flops(setup.peak_dtype)
     eq = expand((f * dev.bandwidth - by * peak).xreplace(_sizes(values)))
     alpha, beta = eq.coeff(_b, 1), -eq.coeff(_b, 0)
     if expand(alpha * _b - beta - eq) != 0:

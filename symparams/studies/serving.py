@@ -140,12 +140,12 @@ def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Se
     arch = m.architecture
     at = _values(m, batch, prompt, gen)
     ev = lambda e: evaluate_exact(e, at)  # noqa: E731
-    pre_f, pre_b = ev(inf.prefill_flops(arch, setup.convention) / setup.tp), ev(inf.prefill_bytes(arch, setup=setup))
+    pre_f, pre_b = ev(inf.prefill_flops(arch, setup.convention, last_logits=True) / setup.tp), ev(inf.prefill_bytes(arch, setup=setup))
     pre_c = ev(inf.allreduce_bytes(arch, setup, _s))
     dec_f = ev(inf.mean_decode_flops(arch, convention=setup.convention) / setup.tp)
     dec_b, dec_c = ev(inf.mean_decode_bytes(arch, setup)), ev(inf.allreduce_bytes(arch, setup, 1))
-    pre_t, pre_bound = phase_seconds(pre_f, pre_b, pre_c, dev, setup.dtype)
-    dec_t, dec_bound = phase_seconds(dec_f, dec_b, dec_c, dev, setup.dtype)
+    pre_t, pre_bound = phase_seconds(pre_f, pre_b, pre_c, dev, setup.peak_dtype)
+    dec_t, dec_bound = phase_seconds(dec_f, dec_b, dec_c, dev, setup.peak_dtype)
     memory = {k: ev(v).__ceil__() for k, v in _memory(m, setup).items()}
     memory["total_bytes"] = sum(memory.values())
     bstar = inf.critical_batch(arch, dev, m.values, setup=setup).xreplace({_s: prompt, _n: gen})
@@ -153,8 +153,8 @@ def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Se
     total = pre_t + gen * dec_t
     out = {
         "model": m.name,
-        "device": {"name": dev.name, "title": dev.title, "dtype": setup.dtype,
-                   "flops_per_second": dev.flops(setup.dtype), "bytes_per_second": dev.bandwidth,
+        "device": {"name": dev.name, "title": dev.title, "dtype": setup.peak_dtype,
+                   "flops_per_second": dev.flops(setup.peak_dtype), "bytes_per_second": dev.bandwidth,
                    "memory_bytes": dev.memory_bytes, "interconnect_bytes_per_second": dev.interconnect,
                    "source": dev.source},
         "setup": {"weights": setup.weights.name, "weights_format": setup.weights.describe(), "dtype": setup.dtype,
@@ -176,6 +176,7 @@ def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Se
                       "s+1 … s+n; tokens_per_second = b / seconds_per_token",
             "time": "max(FLOPs / peak, bytes / bandwidth) per phase, plus tensor-parallel all-reduces over "
                     "the interconnect (half its two-way figure per direction); no overlap, no kernel overheads",
+            "flops": "the FLOP convention above; the prefill computes the logits of its last position only",
             "bytes": "weights read once per pass, the KV cache read and written; activations not counted",
             "memory": "per device: weights, the KV cache of prompt + gen tokens, the prefill's peak transient "
                       "activations (residual stream, widest intermediate, last logits in fp32)",
