@@ -32,9 +32,10 @@ from symparams.errors import OptionError
 
 __all__ = ["Module", "KINDS", "modules", "component_modules", "target_names", "select", "names_of"]
 
-#: what a module is: a linear map (``nn.Linear`` / ``Conv1D``), a lookup table (``nn.Embedding``), or a
-#: 3-D parameter of fused experts (transformers 5's MoE layout: not a module PEFT's ``target_modules`` wraps)
-KINDS = ("linear", "embedding", "parameter")
+#: what a module is: a linear map (``nn.Linear`` / ``Conv1D``), a lookup table (``nn.Embedding``), a MoE
+#: router (transformers 5: a module holding an ``E × h`` weight, not an ``nn.Linear``), or a 3-D parameter
+#: of fused experts (transformers 5's MoE layout); PEFT's ``target_modules`` wraps the first two kinds
+KINDS = ("linear", "embedding", "router", "parameter")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ def _fuse(arch, stack: str, c, hf: str, members, own) -> Module:
         kind = "embedding"
     elif any(p.startswith("experts.") for p in parts):
         kind = "parameter"
+    elif parts == ("router",):
+        kind = "router"
     else:
         kind = "linear"
     return Module(hf, stack, c.key, parts, d_in, d_out, copies, bias, kind, tied)
@@ -128,12 +131,16 @@ def names_of(arch, kinds=KINDS) -> tuple[str, ...]:
     return tuple(sorted({m.name for m in modules(arch) if m.kind in kinds}))
 
 
+#: the kinds PEFT's ``target_modules`` can adapt
+TARGETS = ("linear", "embedding")
+
+
 def target_names(arch) -> tuple[str, ...]:
     """The names PEFT's ``target_modules`` can take for ``arch``: its linear maps and lookup tables."""
-    return names_of(arch, ("linear", "embedding"))
+    return names_of(arch, TARGETS)
 
 
-def select(arch, targets, *, kinds=("linear", "embedding"), option: str = "--lora-targets") -> tuple[Module, ...]:
+def select(arch, targets, *, kinds=TARGETS, option: str = "--lora-targets") -> tuple[Module, ...]:
     """The modules ``targets`` name (PEFT's matching: a module's name or a dotted suffix of it).
 
     A target that names no module of the allowed kinds is refused, listing the
@@ -160,7 +167,9 @@ def select(arch, targets, *, kinds=("linear", "embedding"), option: str = "--lor
         allowed = [m for m in hits if m.kind in kinds]
         if not allowed:
             why = ""
-            if hits:
+            if hits and hits[0].kind == "router":
+                why = f" ({target!r} is the router of {hits[0].component}: transformers 5 keeps it as a parameter)"
+            elif hits:
                 why = (f" ({target!r} is a fused {hits[0].kind} of {hits[0].component}: transformers keeps the "
                        "experts as 3-D parameters, not modules)")
             raise OptionError(f"{option}: {target!r} is not a module of {arch.name}{why}; its modules are: "

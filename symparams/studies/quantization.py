@@ -162,9 +162,9 @@ def quantized_modules(arch, sch: Scheme, keep=None) -> tuple:
         return ()
     keep = DEFAULT_KEEP if keep is None else tuple(keep)
     if keep and keep != DEFAULT_KEEP:
-        select(arch, keep, kinds=("linear", "parameter", "embedding"), option="--keep-16bit")
+        select(arch, keep, kinds=("linear", "parameter", "embedding", "router"), option="--keep-16bit")
     chosen = tuple(m for m in modules(arch) if not _kept(m, keep)
-                   and not (m.kind == "parameter" and sch.layout in ("bnb", "nf4")))
+                   and not (m.kind in ("parameter", "router") and sch.layout in ("bnb", "nf4")))
     for m in chosen:
         _check(arch, sch, m)
     return chosen
