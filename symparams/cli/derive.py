@@ -13,7 +13,8 @@ def add_parser(sub) -> None:
     d.add_argument("model", help="preset name or path to a config.json")
     d.add_argument("--latex", action="store_true", help="LaTeX instead of Markdown")
     d.add_argument("--format", choices=("md", "latex", "html"), default=None, help="output format (default md)")
-    d.add_argument("--cost", default="params", help="which cost to derive: params, flops, memory or training")
+    d.add_argument("--cost", default="params", help="which cost to derive: params, flops, memory, training or inference "
+                        "(prompt --seq, default the context less one token, and one decode step)")
     d.add_argument("--dtype", default=None,
                    help="dtype of the cost (KV cache, ...); for params the weights line (default fp32)")
     add_workload(d)

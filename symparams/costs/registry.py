@@ -208,6 +208,8 @@ DERIVATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "flops": ("forward_flops", "backward_flops"),
     "memory": ("activation_bytes", "kv_cache_bytes", "training_bytes"),
     "training": ("train_step_flops", "optimizer_flops", "training_bytes"),
+    # serving: prefill and decode FLOPs, weights, KV cache (symparams.studies.inference.inference_breakdowns)
+    "inference": ("forward_flops", "kv_cache_bytes"),
 })
 
 

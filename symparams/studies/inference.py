@@ -46,7 +46,7 @@ __all__ = [
     "Setup", "prefill_flops", "decode_flops", "mean_decode_flops", "generation_flops", "summed_decode",
     "weights_bytes", "kv_bytes", "prefill_bytes", "decode_bytes", "mean_decode_bytes", "kv_cache_over_generation",
     "sum_over_steps", "allreduce_bytes", "activation_bytes", "arithmetic_intensity", "Roofline", "roofline",
-    "compute_bound_condition", "critical_batch", "KV_DTYPES",
+    "compute_bound_condition", "critical_batch", "KV_DTYPES", "inference_breakdowns", "derivation_parts",
 ]
 
 #: the dtypes a KV cache is stored in (fp8: one byte per element, its per-tensor scales not counted)
@@ -360,3 +360,57 @@ def critical_batch(arch, device: Device | str, values: Mapping, *, setup: Setup 
     if expand(alpha * _b - beta - eq) != 0:
         raise ValueError(f"decode cost is not linear in the batch: {eq}")
     return Piecewise((beta / alpha, alpha > 0), (oo, True))
+
+
+# ---- the derivation ``derive MODEL --cost inference`` shows ------------------------------------
+
+def _pieces_at(bd, change, quantity: str, convention: str):
+    from dataclasses import replace
+
+    from symparams.breakdown import Breakdown
+
+    pieces = tuple(replace(p, expr=expand(change(p))) for p in bd.pieces)
+    return Breakdown(quantity, bd.unit, tuple(p for p in pieces if p.expr != 0), bd.repeats,
+                     convention=convention, notes=bd.notes)
+
+
+def inference_breakdowns(arch, setup: Setup = Setup()) -> list:
+    """The symbolic breakdowns of a generation, piece by piece: the prefill's FLOPs (``s`` prompt
+    tokens, logits of the last one), the ``n`` decode steps' FLOPs, the weights in their stored format,
+    the KV cache after ``s + n`` tokens, and the KV cache read and written over the decode steps."""
+    from symparams.costs.flops import forward_flops
+    from symparams.costs.kv_cache import kv_cache
+
+    conv = setup.convention
+    fwd = forward_flops(arch, conv, b=_b)
+    logits = {f"{c.key}.{mm.name}" for c, st in arch.parts() for mm in c.matmuls(_b, st.seq) if mm.kind == "logits"}
+    prefill = _pieces_at(fwd, lambda p: p.expr.xreplace({_s: Integer(1)}) if p.key in logits else p.expr,
+                         "prefill FLOPs", f"{conv.describe()}; the prefill's logits at its last position only")
+    decode = _pieces_at(fwd, lambda p: p.expr.xreplace({_s: _s + _n}) - p.expr, "decode FLOPs (n steps)",
+                        f"{conv.describe()}; F(s+n) − F(s): the n tokens after the prompt, KV cached")
+    cache = kv_cache(arch, dtype=setup.kv_dtype, tokens=_s, b=_b)
+    final = _pieces_at(cache, lambda p: p.expr.xreplace({_s: _s + _n}), "KV cache", cache.convention +
+                       "; after s + n tokens")
+    traffic = _pieces_at(cache, lambda p: sum_over_steps(p.expr, _s), "KV cache traffic (n steps)",
+                         cache.convention + "; read and written by each decode step, summed over the n steps")
+    weights = weight_bytes(arch, setup.weights, dtype=setup.dtype, keep=setup.keep)
+    return [prefill, decode, weights, final, traffic]
+
+
+def derivation_parts(m, *, batch: int = 1, seq: int | None = None, gen: int | None = None,
+                     dtype: str = "bf16", convention=None) -> list:
+    """Evaluated :func:`inference_breakdowns` for model ``m``: a prompt of ``seq`` tokens (default: the
+    context length less the generated ones) and ``gen`` generated tokens (default 1), weights and KV
+    cache in ``dtype``.
+
+    >>> from symparams.presets import model
+    >>> [e.breakdown.quantity for e in derivation_parts(model("gpt2"))]
+    ['prefill FLOPs', 'decode FLOPs (n steps)', 'weights', 'KV cache', 'KV cache traffic (n steps)']
+    """
+    from symparams.conventions import as_convention
+
+    gen = 1 if gen is None else gen
+    seq = m.default_seq() - gen if seq is None else seq
+    flops = CAUSAL_EXACT if convention is None else as_convention(convention).flops
+    setup = Setup(Scheme(dtype), dtype, dtype, convention=flops)
+    return [m.evaluate(bd, batch, seq, n=gen) for bd in inference_breakdowns(m.architecture, setup)]

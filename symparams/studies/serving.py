@@ -29,7 +29,8 @@ from symparams.studies.inference import Setup
 from symparams.symbols import b as _b, n as _n, s as _s, s_max as _s_max
 from symparams.values import evaluate_exact
 
-__all__ = ["serve", "decimal", "exact", "check_setup", "max_batch", "max_context", "phase_seconds"]
+__all__ = ["serve", "decimal", "exact", "check_setup", "max_batch", "max_context", "phase_seconds",
+           "throughput_by_batch"]
 
 DIGITS = 20
 
@@ -187,3 +188,25 @@ def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Se
         out["fit"] = {"max_batch": max_batch(m, dev, setup, prompt=prompt, gen=gen),
                       "max_context": max_context(m, dev, setup, batch=batch, gen=gen)}
     return out
+
+
+def throughput_by_batch(m, device, batches, *, prompt: int, gen: int, setup: Setup = Setup()) -> dict:
+    """Decode tokens/s (exact Fractions, ``b / seconds per step``) for each batch size, and the largest
+    batch that fits the device (``max_batch``): what ``plot tokens-batch`` draws.
+
+    >>> from symparams.presets import model
+    >>> t = throughput_by_batch(model("gpt2"), "l4", [1, 2], prompt=128, gen=128)
+    >>> t["tokens_per_second"][1] > t["tokens_per_second"][0], t["max_batch"] > 2
+    (True, True)
+    """
+    dev = _device(device)
+    arch = m.architecture
+    flops = inf.mean_decode_flops(arch, convention=setup.convention) / setup.tp
+    bytes_moved, comm = inf.mean_decode_bytes(arch, setup), inf.allreduce_bytes(arch, setup, 1)
+    rates = []
+    for batch in batches:
+        at = _values(m, batch, prompt, gen)
+        step, _ = phase_seconds(evaluate_exact(flops, at), evaluate_exact(bytes_moved, at),
+                                evaluate_exact(comm, at), dev, setup.peak_dtype)
+        rates.append(batch / step)
+    return {"tokens_per_second": rates, "max_batch": max_batch(m, dev, setup, prompt=prompt, gen=gen)}
