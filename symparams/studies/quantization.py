@@ -47,7 +47,8 @@ from symparams.errors import OptionError
 from symparams.options import choose
 from symparams.units import dtype_bytes
 
-__all__ = ["Scheme", "SCHEMES", "LAYOUTS", "scheme", "weight_bytes", "quantized_modules", "DEFAULT_KEEP"]
+__all__ = ["Scheme", "SCHEMES", "LAYOUTS", "scheme", "weight_bytes", "quantized_modules", "DEFAULT_KEEP",
+           "check_quantization"]
 
 #: how each storage layout is named and where it comes from
 LAYOUTS = {
@@ -163,24 +164,33 @@ def quantized_modules(arch, sch: Scheme, keep=None) -> tuple:
     keep = DEFAULT_KEEP if keep is None else tuple(keep)
     if keep and keep != DEFAULT_KEEP:
         select(arch, keep, kinds=("linear", "parameter", "embedding", "router"), option="--keep-16bit")
-    chosen = tuple(m for m in modules(arch) if not _kept(m, keep)
-                   and not (m.kind in ("parameter", "router") and sch.layout in ("bnb", "nf4")))
-    for m in chosen:
-        _check(arch, sch, m)
-    return chosen
+    return tuple(m for m in modules(arch) if not _kept(m, keep)
+                 and not (m.kind in ("parameter", "router") and sch.layout in ("bnb", "nf4")))
 
 
-def _check(arch, sch: Scheme, m) -> None:
-    """Refuse a shape the format cannot pack (only what can be decided from the formula)."""
+def check_quantization(model, sch: Scheme, keep=None) -> None:
+    """Refuse a model whose shapes the format cannot store: GPTQ and AWQ pack ``32/bits`` values per
+    int32 along both axes, and AWQ's groups must divide the input features.
+
+    >>> from symparams.presets import model
+    >>> check_quantization(model("gpt2"), scheme("int4", layout="awq", group_size=96))
+    >>> check_quantization(model("gpt2"), scheme("int4", layout="awq", group_size=512))
+    Traceback (most recent call last):
+    ...
+    symparams.errors.OptionError: --group-size 512: AWQ needs it to divide c_attn's 768 input features
+    """
     if sch.layout not in ("gptq", "awq"):
         return
     per_int = 32 // sch.bits
-    for what, width in (("input", m.d_in), ("output", m.d_out)):
-        if width.is_Integer and width % per_int:
-            raise OptionError(f"--weights {sch.name}: {arch.name}'s {m.name} has {width} {what} features, not a "
-                              f"multiple of {per_int} ({sch.bits}-bit values packed in int32)")
-    if sch.layout == "awq" and sch.group_size and m.d_in.is_Integer and m.d_in % sch.group_size:
-        raise OptionError(f"--group-size {sch.group_size}: AWQ needs it to divide {m.name}'s {m.d_in} input features")
+    for m in quantized_modules(model.architecture, sch, keep):
+        d_in, d_out = model.value(m.d_in), model.value(m.d_out)
+        for what, width in (("input", d_in), ("output", d_out)):
+            if width % per_int:
+                raise OptionError(f"--weights {sch.name}: {model.name}'s {m.name} has {width} {what} features, "
+                                  f"not a multiple of {per_int} ({sch.bits}-bit values packed in int32)")
+        if sch.layout == "awq" and d_in % sch.group_size:
+            raise OptionError(f"--group-size {sch.group_size}: AWQ needs it to divide {m.name}'s {d_in} input "
+                              "features")
 
 
 @lru_cache(maxsize=512)

@@ -64,6 +64,9 @@ def check_setup(m, dev, setup: Setup, *, batch: int, prompt: int, gen: int, allo
     if setup.dtype not in dev.peak:
         raise OptionError(f"--dtype {setup.dtype}: {dev.name} lists no {setup.dtype} peak (its datasheet lists "
                           f"{', '.join(dev.peak)})")
+    from symparams.studies.quantization import check_quantization
+
+    check_quantization(m, setup.weights, setup.keep)
     if setup.weights.name == "fp8" and "fp8" not in dev.peak:
         raise OptionError(f"--weights fp8: {dev.name} has no fp8 tensor cores (its datasheet lists "
                           f"{', '.join(dev.peak)}); use int8, int4 or nf4")
