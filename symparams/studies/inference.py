@@ -35,7 +35,7 @@ from sympy import Dummy, Expr, Ge, Integer, Max, Min, Piecewise, cancel, expand,
 
 from symparams._expr import as_expr
 from symparams.conventions import CAUSAL_EXACT, FlopConvention
-from symparams.devices import Device, device as _device
+from symparams.devices import Device, device as _lookup
 from symparams.options import choose
 from symparams.studies.quantization import Scheme, weight_bytes
 from symparams.symbols import b as _b, n as _n, s as _s
@@ -51,6 +51,14 @@ __all__ = [
 
 #: the dtypes a KV cache is stored in (fp8: one byte per element, its per-tensor scales not counted)
 KV_DTYPES = ("bf16", "fp16", "fp32", "fp8")
+
+#: the names this module's devices had before :mod:`symparams.devices` (kept so earlier notebooks run)
+LEGACY_NAMES = {"A100-SXM4-80GB": "a100-80gb", "H100-SXM5-80GB": "h100-sxm"}
+
+
+def _device(name):
+    """A device of :data:`symparams.devices.DEVICES` (or a :class:`~symparams.devices.Device`)."""
+    return _lookup(LEGACY_NAMES.get(name, name) if isinstance(name, str) else name)
 
 
 @dataclass(frozen=True)
