@@ -44,7 +44,8 @@ class Module:
 
     ``d_in`` is the last axis of the weight (a linear map's input features, an
     embedding's width), ``d_out`` the other (output features, or rows of a
-    table). ``parts`` are the component tensors it holds (several when fused).
+    table). ``parts`` are the component tensors it holds (several when fused),
+    ``outs`` their output widths.
     """
 
     name: str
@@ -57,6 +58,11 @@ class Module:
     bias: bool = False
     kind: str = "linear"
     tied: bool = False
+    outs: tuple = ()
+
+    def __post_init__(self) -> None:
+        if not self.outs:
+            object.__setattr__(self, "outs", (self.d_out,))
 
     @property
     def numel(self) -> Expr:
@@ -123,7 +129,7 @@ def _fuse(arch, stack: str, c, hf: str, members, own) -> Module:
         kind = "router"
     else:
         kind = "linear"
-    return Module(hf, stack, c.key, parts, d_in, d_out, copies, bias, kind, tied)
+    return Module(hf, stack, c.key, parts, d_in, d_out, copies, bias, kind, tied, tuple(sh[-2] for sh in shapes))
 
 
 def names_of(arch, kinds=KINDS) -> tuple[str, ...]:

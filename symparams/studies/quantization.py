@@ -13,7 +13,8 @@ a serialisation of the shape and dtype, is not counted):
   ``g_idx`` (``g`` must divide ``K``);
 * ``int8`` with ``layout="bnb"`` as bitsandbytes' LLM.int8 (``Linear8bitLt``): int8
   weights, an fp32 scale per output row (``SCB``) and a one-byte ``weight_format``;
-* ``fp8``: one byte per weight and one fp32 scale per tensor (per-tensor scaling);
+* ``fp8``: one byte per weight, a weight scale and a static input scale per tensor in the model
+  dtype (compressed-tensors' ``FP8`` scheme, as llm-compressor writes it for vLLM);
 * ``nf4`` as bitsandbytes' ``Linear4bit``: packed 4-bit codes (``⌈M/2⌉`` bytes for
   ``M`` elements), an absmax per block of 64 (fp32, or with double quantization
   uint8 plus an fp32 absmax per 256 blocks and the 256-entry fp32 nested code),
@@ -23,7 +24,8 @@ What stays in the model dtype: lookup tables (no library above quantizes
 ``nn.Embedding``), norms and biases (vectors), and by default the output head
 and a mixture's router (``keep``: the module names kept, Hugging Face names).
 With bitsandbytes, transformers 5 converts ``nn.Linear`` modules only, so the
-fused experts of a mixture stay in the model dtype too. The KV cache dtype is
+fused experts of a mixture stay in the model dtype too; the checkpoint formats
+(GPTQ, AWQ, fp8) store each expert's matrices apart, each with its own scales. The KV cache dtype is
 chosen apart (:mod:`symparams.studies.inference`).
 
 >>> from symparams.presets import model
@@ -57,7 +59,7 @@ LAYOUTS = {
             "int32 g_idx",
     "awq": "AWQ (AutoAWQ WQLinear_GEMM): int32-packed qweight, packed zeros and fp16 scales per group",
     "bnb": "bitsandbytes LLM.int8 (Linear8bitLt): int8 weight, fp32 scale per output row (SCB), weight_format byte",
-    "fp8": "fp8 (e4m3) weights, one fp32 scale per tensor",
+    "fp8": "fp8 (e4m3) weights, a weight scale and a static input scale per tensor (compressed-tensors FP8)",
     "nf4": "bitsandbytes Linear4bit NF4: packed 4-bit codes, absmax per 64-element block, 16-entry fp32 code",
 }
 
@@ -100,8 +102,9 @@ class Scheme:
                      if self.double_quant else "; fp32 absmax")
         return what
 
-    def matrix_bytes(self, K, N, copies=Integer(1)) -> Expr:
-        """Bytes this format stores for ``copies`` matrices of ``N × K`` (``K``: input features)."""
+    def matrix_bytes(self, K, N, copies=Integer(1), dtype: str = "bf16") -> Expr:
+        """Bytes this format stores for ``copies`` matrices of ``N × K`` (``K``: input features);
+        ``dtype``: the model dtype (fp8's scales are stored in it)."""
         K, N, c = Integer(K) if isinstance(K, int) else K, N, copies
         b = self.bits
         if self.layout == "dense":
@@ -113,7 +116,7 @@ class Scheme:
         if self.layout == "bnb":
             return c * (K * N + 4 * N + 1)
         if self.layout == "fp8":
-            return c * (K * N + 4)
+            return c * (K * N + 2 * dtype_bytes(dtype))
         elements = c * K * N
         blocks = ceiling(elements / _NF4_BLOCK)
         stored = ceiling(elements / 2) + 16 * 4
@@ -217,7 +220,9 @@ def weight_bytes(arch, sch: Scheme = Scheme("bf16"), *, dtype: str = "bf16", kee
             fmt = sch if m in chosen else Scheme(dtype)
             label = f"{m.name} ({sch.name})" if m in chosen else f"{m.name} ({dtype})"
             if m.numel != 0:
-                rows.append((f"{c.key}.{m.name}", label, fmt.matrix_bytes(m.d_in, m.d_out, m.copies)))
+                parts = m.outs if m in chosen and m.kind == "parameter" else (m.d_out,)  # experts stored apart
+                rows.append((f"{c.key}.{m.name}", label,
+                             sum((fmt.matrix_bytes(m.d_in, out, m.copies, dtype) for out in parts), Integer(0))))
         matrices = {p for m in mods for p in m.parts}
         vectors = sum((t.numel for t in c.tensors() if t.trainable and t.name.rsplit(".", 1)[0] not in matrices
                        or t.trainable and t.name.endswith(".bias")), Integer(0))

@@ -5,14 +5,13 @@ transformers' own loading path: a small model with random weights is saved to
 a temporary folder and loaded back with a ``BitsAndBytesConfig`` on the CPU;
 the bytes of its state dict (without bitsandbytes' per-matrix JSON record) are
 the library's. GPTQ and AWQ: the buffers of AutoGPTQ's ``QuantLinear`` and
-AutoAWQ's ``WQLinear_GEMM`` for each module shape (both packages install here
-but cannot be imported whole next to transformers 5, so their layer module is
-loaded from its file). fp8: compressed-tensors' per-tensor FP8 layout.
+AutoAWQ's ``WQLinear_GEMM`` for each module shape (AutoGPTQ installs here but
+its package cannot be imported next to transformers 5, so its layer module is
+loaded from its file). fp8: compressed-tensors' FP8 scheme, compressed as
+llm-compressor saves it.
 """
 
 import importlib.util
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -93,13 +92,9 @@ def test_bitsandbytes_stores_what_we_count(saved, family, weights, double):
     assert m.value(weight_bytes(m.architecture, sch, dtype="bf16").total) == _stored_bytes(loaded)
 
 
-def _load_file(name, path, package_stub=None):
-    """A module loaded from its file (``package_stub``: a package name to stand in for, so that its
-    ``__init__`` — which imports transformers internals gone in transformers 5 — does not run)."""
-    if package_stub and package_stub not in sys.modules:
-        stub = types.ModuleType(package_stub)
-        stub.__path__ = [str(Path(path).parents[2])]
-        sys.modules[package_stub] = stub
+def _load_file(name, path):
+    """A module loaded from its file, without its package's ``__init__`` (AutoGPTQ's imports
+    transformers internals gone in transformers 5)."""
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -140,11 +135,40 @@ def test_gptq_quantlinear_buffers(bits, group):
 
 @pytest.mark.parametrize("group", [128, 64])
 def test_awq_gemm_buffers(group):
-    path = _package_file("autoawq", "awq/modules/linear/gemm.py")
-    gemm = _load_file("_awq_gemm", path, package_stub="awq")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # AutoAWQ announces its deprecation on import
+        gemm = pytest.importorskip("awq.modules.linear.gemm", reason="pip install 'symparams[oracle]' (autoawq)")
     sch = scheme("int4", layout="awq", group_size=group)
     _, shapes = _linear_shapes({**SMALL["llama"], "hidden_size": 256, "intermediate_size": 768})
     for mod, K, N in shapes:
         layer = gemm.WQLinear_GEMM(4, group, K, N, mod.bias, "cpu")
         stored = sum(t.numel() * t.element_size() for k, t in layer.state_dict().items() if k != "bias")
         assert sch.matrix_bytes(K, N) == stored, (mod.name, K, N)
+
+
+@pytest.mark.parametrize("family", ["llama", "gpt_neox", "qwen2"])
+def test_fp8_per_tensor_as_compressed_tensors_stores_it(family):
+    """compressed-tensors' FP8 scheme (fp8 weights, per-tensor weight and static input scales) on every
+    nn.Linear but the head, compressed as llm-compressor saves it."""
+    ct = pytest.importorskip("compressed_tensors", reason="pip install 'symparams[oracle]' (compressed-tensors)")
+    import torch
+    import transformers
+    from compressed_tensors.compressors import ModelCompressor
+    from compressed_tensors.quantization import QuantizationConfig, QuantizationStatus, apply_quantization_config
+    from compressed_tensors.quantization.quant_scheme import preset_name_to_scheme
+
+    config = transformers.AutoConfig.for_model(**SMALL[family])
+    model = transformers.AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
+    cfg = QuantizationConfig(config_groups={"fp8": preset_name_to_scheme("FP8", ["Linear"])}, ignore=["lm_head"],
+                             quantization_status=QuantizationStatus.INITIALIZED, format="float-quantized")
+    apply_quantization_config(model, cfg)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("_scale"):
+                p.fill_(0.01)
+    ModelCompressor(quantization_config=cfg).compress_model(model)
+    assert ct.__version__ and any(t.dtype == torch.float8_e4m3fn for t in model.state_dict().values())
+    m = symparams.from_hf_config(SMALL[family])
+    assert m.value(weight_bytes(m.architecture, scheme("fp8"), dtype="bf16").total) == _stored_bytes(model)
