@@ -1,5 +1,6 @@
 """Studies built on the costs: analysis (crossovers, leading order, sensitivities, budgets),
-inference (prefill, decode, roofline), the literature's formulas, the CS336 accounting
+inference (prefill, decode, roofline), serving on a device, weight quantization, modules by their
+Hugging Face names, LoRA and fine-tuning, the literature's formulas, the CS336 accounting
 questions, sweeps over configs, and plots.
 
 Each is a module of its own, imported on use (``from symparams.studies import analysis``).

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Mapping
 
-from sympy import Dummy, Expr, Ge, Integer, Max, Min, Piecewise, cancel, expand, oo, summation
+from sympy import Dummy, Expr, Ge, Integer, Max, Min, Piecewise, cancel, expand, factor, oo, summation
 
 from symparams._expr import as_expr
 from symparams.conventions import CAUSAL_EXACT, FlopConvention
@@ -367,7 +367,8 @@ def critical_batch(arch, device: Device | str, values: Mapping, *, setup: Setup 
     alpha, beta = eq.coeff(_b, 1), -eq.coeff(_b, 0)
     if expand(alpha * _b - beta - eq) != 0:
         raise ValueError(f"decode cost is not linear in the batch: {eq}")
-    return Piecewise((beta / alpha, alpha > 0), (oo, True))
+    content, primitive = alpha.as_content_primitive()  # content > 0: the condition on the primitive part
+    return Piecewise((factor(beta / alpha), primitive > 0), (oo, True))
 
 
 # ---- the derivation ``derive MODEL --cost inference`` shows ------------------------------------

@@ -152,7 +152,8 @@ def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Se
     dec_t, dec_bound = phase_seconds(dec_f, dec_b, dec_c, dev, setup.peak_dtype)
     memory = {k: ev(v).__ceil__() for k, v in _memory(m, setup).items()}
     memory["total_bytes"] = sum(memory.values())
-    bstar = inf.critical_batch(arch, dev, m.values, setup=setup).xreplace({_s: prompt, _n: gen})
+    formula = inf.critical_batch(arch, dev, m.values, setup=setup)
+    bstar = formula.xreplace({_s: prompt, _n: gen})
     critical = None if bstar.is_infinite else Fraction(int(bstar.p), int(bstar.q)).__ceil__()
     total = pre_t + gen * dec_t
     out = {
@@ -171,13 +172,16 @@ def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Se
                    "communication_bytes_per_token": _count(dec_c),
                    "seconds_per_token": decimal(dec_t), "seconds_per_token_exact": exact(dec_t),
                    "tokens_per_second": decimal(batch / dec_t), "tokens_per_second_exact": exact(batch / dec_t),
-                   "bound": dec_bound, "critical_batch": critical},
+                   "bound": dec_bound, "critical_batch": critical,
+                   "critical_batch_formula": str(formula)},
         "total": {"seconds": decimal(total), "seconds_exact": exact(total)},
         "memory": memory,
         "fits": memory["total_bytes"] <= dev.memory_bytes,
         "conventions": {
             "decode": "the mean decode step (one new token in each of the b sequences), over positions "
-                      "s+1 … s+n; tokens_per_second = b / seconds_per_token",
+                      "s+1 … s+n; tokens_per_second = b / seconds_per_token; critical_batch: the smallest batch "
+                      "at which it is compute-bound (null: none, the KV cache outruns the ridge), "
+                      "critical_batch_formula: that batch's exact root in s and n",
             "time": "max(FLOPs / peak, bytes / bandwidth) per phase, plus tensor-parallel all-reduces over "
                     "the interconnect (half its two-way figure per direction); no overlap, no kernel overheads",
             "flops": "the FLOP convention above; the prefill computes the logits of its last position only",
