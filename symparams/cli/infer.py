@@ -140,8 +140,11 @@ def text(out: dict) -> str:
         f"({'fits' if out['fits'] else 'does NOT fit'} in {d['memory_bytes'] / 10**9:g} GB)",
     ]
     if "fit" in out:
-        lines.append(f"fit: largest batch {out['fit']['max_batch']:,}; longest context at batch {w['batch']}: "
-                     f"{out['fit']['max_context']:,} tokens")
+        fit = out["fit"]
+        lines.append(f"fit: largest batch {fit['max_batch']:,}; longest context at batch {w['batch']}: "
+                     f"{fit['max_context']:,} tokens" + (f" (memory alone: {fit['max_context_by_memory']:,})"
+                                                          if fit["max_context_by_memory"] != fit["max_context"]
+                                                          else ""))
     lines.append("GB = 10⁹ bytes; exact figures: --json")
     return "\n".join(lines)
 

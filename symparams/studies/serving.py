@@ -191,9 +191,15 @@ def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Se
             "units": "FLOPs, bytes, FLOP/s, bytes/s; seconds as 20-digit decimals with exact rationals",
         },
     }
+    if any(c.key == "moe" for c, _ in arch.parts()):
+        out["conventions"]["bytes"] += ("; a mixture of experts reads every expert's weights each step, an upper "
+                                        "bound while b·k < E (a token touches k of the E experts)")
     if fit:
-        out["fit"] = {"max_batch": max_batch(m, dev, setup, prompt=prompt, gen=gen),
-                      "max_context": max_context(m, dev, setup, batch=batch, gen=gen)}
+        by_memory = max_context(m, dev, setup, batch=batch, gen=gen)
+        positions = m.values.get(_s_max)
+        capped = by_memory if positions is None or allow_longer else min(by_memory, positions)
+        out["fit"] = {"max_batch": max_batch(m, dev, setup, prompt=prompt, gen=gen), "max_context": capped,
+                      "max_context_by_memory": by_memory}
     return out
 
 
