@@ -103,14 +103,18 @@ def custom_device(name: str = "custom", *, peak_tflops, bandwidth_tbs, memory_gb
 
 
 _NVIDIA_A100 = "NVIDIA A100 Tensor Core GPU datasheet (2021), table 'A100 80GB PCIe / SXM'; dense figures"
-_NVIDIA_H100 = "NVIDIA H100 Tensor Core GPU datasheet (2023), H100 SXM / H100 NVL column; dense = half the sparse figure"
-_NVIDIA_H200 = "NVIDIA H200 Tensor Core GPU datasheet (2024), H200 SXM; dense = half the sparse figure"
-_NVIDIA_B200 = "NVIDIA DGX B200 / HGX B200 datasheet (2024), per GPU; dense = half the sparse figure"
+_NVIDIA_H100 = ("NVIDIA H100 Tensor Core GPU Architecture whitepaper (2022), table 'NVIDIA H100 SXM5 / H100 PCIe': "
+                "dense peaks at the boost clock (the datasheet's sparse figures are twice these)")
+_NVIDIA_H200 = ("NVIDIA H200 Tensor Core GPU datasheet (2024), H200 SXM column: BF16/FP16 1,979, FP8/INT8 3,958, "
+                "TF32 989 TFLOPS with sparsity, so dense = half; FP32 67 TFLOPS")
+_NVIDIA_B200 = ("NVIDIA HGX B200 datasheet (2024), per GPU at 1,000 W (DGX B200: 1,440 GB over 8 GPUs); "
+                "dense = half the sparse figure")
 _AMD_MI300X = "AMD Instinct MI300X accelerator data sheet (2023): peak dense matrix throughput"
 _NVIDIA_L4 = "NVIDIA L4 Tensor Core GPU datasheet (2023); dense = half the sparse figure"
 _NVIDIA_L40S = "NVIDIA L40S GPU datasheet (2023); dense = half the sparse figure"
 _NVIDIA_4090 = "NVIDIA Ada Lovelace GPU architecture whitepaper v2.01, appendix table (GeForce RTX 4090); tensor FP16/BF16 with FP32 accumulate, dense"
-_GOOGLE_V5E = "Google Cloud TPU v5e documentation, 'System architecture' (per chip)"
+_GOOGLE_V5E = ("Google Cloud TPU v5e documentation, 'System architecture' (per chip): 197 TFLOPS bf16, 393 TOPS int8, "
+               "16 GB HBM2 at 819 GB/s, bidirectional ICI 400 GB/s")
 
 DEVICES: Mapping[str, Device] = MappingProxyType({d.name: d for d in (
     Device("a100-40gb", "NVIDIA A100 SXM4 40 GB",
@@ -128,8 +132,8 @@ DEVICES: Mapping[str, Device] = MappingProxyType({d.name: d for d in (
             "fp32": _t("51.2")},
            _t("2.0"), 80 * GB, 128 * GB, _NVIDIA_H100 + " (PCIe); HBM2e 2 TB/s; PCIe Gen5 128 GB/s"),
     Device("h200", "NVIDIA H200 SXM 141 GB",
-           {"bf16": _t("989.4"), "fp16": _t("989.4"), "fp8": _t("1978.9"), "int8": _t("1978.9"), "tf32": _t("494.7"),
-            "fp32": _t("66.9")},
+           {"bf16": _t("989.5"), "fp16": _t("989.5"), "fp8": _t("1979"), "int8": _t("1979"), "tf32": _t("494.5"),
+            "fp32": _t("67")},
            _t("4.8"), 141 * GB, 900 * GB, _NVIDIA_H200 + "; HBM3e 4.8 TB/s; NVLink 900 GB/s"),
     Device("b200", "NVIDIA B200 180 GB",
            {"bf16": _t("2250"), "fp16": _t("2250"), "fp8": _t("4500"), "int8": _t("4500"), "fp4": _t("9000"),
@@ -152,8 +156,8 @@ DEVICES: Mapping[str, Device] = MappingProxyType({d.name: d for d in (
             "fp32": _t("82.6")},
            _t("1.008"), 24 * GB, 64 * GB, _NVIDIA_4090 + "; GDDR6X 1,008 GB/s; PCIe Gen4 x16 64 GB/s (no NVLink)"),
     Device("tpu-v5e", "Google Cloud TPU v5e",
-           {"bf16": _t("197"), "int8": _t("394")},
-           _t("0.819"), 16 * GB, 200 * GB, _GOOGLE_V5E + "; HBM2 819 GB/s, 16 GB; ICI 1,600 Gbps = 200 GB/s"),
+           {"bf16": _t("197"), "int8": _t("393")},
+           _t("0.819"), 16 * GB, 400 * GB, _GOOGLE_V5E),
 )})
 
 

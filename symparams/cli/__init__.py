@@ -1,7 +1,7 @@
 """The ``symparams`` command line.
 
 One module per command (``derive``, ``count``, ``formula``, ``compare``,
-``plot``, ``list``, ``devices``, ``train``), each with ``add_parser(subparsers)`` and ``run(args) -> str``;
+``plot``, ``list``, ``devices``, ``train``, ``infer``, ``finetune``), each with ``add_parser(subparsers)`` and ``run(args) -> str``;
 :data:`COMMANDS` lists them. Errors go to stderr as one line with exit code 2;
 nothing is printed on stdout then.
 """
@@ -24,6 +24,8 @@ COMMANDS = {
     "list": "symparams.cli.listing",
     "devices": "symparams.cli.devices",
     "train": "symparams.cli.train",
+    "infer": "symparams.cli.infer",
+    "finetune": "symparams.cli.finetune",
 }
 
 

@@ -16,7 +16,8 @@ def add_parser(sub) -> None:
     d.add_argument("--format", choices=("md", "latex", "html"), default=None,
                    help="output format (default md); html is a standalone page, its math in MathML (no network)")
     add_json(d, "the derivation as one JSON object: rows, totals, closed and leading-order forms")
-    d.add_argument("--cost", default="params", help="which cost to derive: params, flops, memory, training or parallel")
+    d.add_argument("--cost", default="params", help="which cost to derive: params, flops, memory, training, parallel or inference "
+                        "(inference: prompt --seq, default the context less one token, and one decode step)")
     add_dtype(d, None, "the cost (KV cache, activations; the training recipe follows it); for params the "
                        "weights line (fp32 when not given)")
     add_workload(d)

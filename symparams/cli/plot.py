@@ -10,7 +10,8 @@ HELP = "write a plot as PNG (needs matplotlib: extra 'plot')"
 
 def add_parser(sub) -> None:
     pl = sub.add_parser("plot", help=HELP)
-    pl.add_argument("kind", help="flop-share-size, flop-share-context, memory-batch or params-shape")
+    pl.add_argument("kind", help="flop-share-size, flop-share-context, memory-batch, params-shape or "
+                                        "tokens-batch (decode tokens/s vs batch per device; --seq: the prompt)")
     pl.add_argument("models", nargs="+", help="preset names or config.json paths")
     pl.add_argument("-o", "--output", required=True, help="PNG file to write")
     pl.add_argument("--seq", type=positive_int, default=None, help="sequence length s (default: context length)")

@@ -14,6 +14,8 @@ should see them.
 ['activation memory', 'KV cache', 'training memory']
 >>> [e.breakdown.quantity for e in derivation_parts(model("gpt2"), "training")]
 ['training step FLOPs', 'AdamW update FLOPs', 'training memory']
+>>> len(derivation_parts(model("gpt2"), "inference"))   # prefill, decode, weights, KV cache, KV traffic
+5
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ def derivation_parts(m, cost: str = "params", *, batch: int = 1, seq: int | None
         from symparams.studies.plan import parallel_parts
 
         return parallel_parts(m, parallel, batch=batch, seq=seq)
+    if cost == "inference":  # prefill and decode FLOPs, weights, KV cache and its traffic
+        from symparams.studies.inference import derivation_parts as inference_parts
+
+        return inference_parts(m, batch=batch, seq=seq, dtype=dtype, convention=convention)
     if cost == "params":
         parts = [m.params]
         if m.architecture.buffers().pieces:

@@ -210,6 +210,8 @@ DERIVATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "training": ("train_step_flops", "optimizer_flops", "training_bytes"),
     # training at scale: the per-device versions of these, and the bytes sent (symparams.studies.plan.parallel_parts)
     "parallel": ("training_bytes", "params", "activation_bytes"),
+    # serving: prefill and decode FLOPs, weights, KV cache (symparams.studies.inference.inference_breakdowns)
+    "inference": ("forward_flops", "kv_cache_bytes"),
 })
 
 

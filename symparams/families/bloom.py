@@ -43,6 +43,9 @@ def _sample(draw, st, bd):
 # BloomConfig: n_embed (when given) overrides hidden_size, and the attribute_map names num_hidden_layers /
 # num_attention_heads override n_layer / n_head (keys in that order of precedence); no context-length
 # field (ALiBi), so no "positions": give seq= / --seq
+_MODULES = {"attention.q_proj": "query_key_value", "attention.k_proj": "query_key_value",
+            "attention.v_proj": "query_key_value", "attention.o_proj": "dense", "mlp.up_proj": "dense_h_to_4h",
+            "mlp.down_proj": "dense_4h_to_h", "embedding.embed_tokens": "word_embeddings"}
 BLOOM = Family("bloom", "BLOOM", {
     "hidden": size("n_embed", REQUIRED, "hidden_size", symbol=h),
     "layers": size("num_hidden_layers", REQUIRED, "n_layer", symbol=l),
@@ -50,4 +53,4 @@ BLOOM = Family("bloom", "BLOOM", {
     "vocab": size("vocab_size", symbol=V),
     "tie": flag("tie_word_embeddings", True),
     **dropout(attention=("attention_dropout", 0.0), residual=("hidden_dropout", 0.0)),
-}, bloom, _sample, head_step=1)
+}, bloom, _sample, head_step=1, modules=_MODULES)

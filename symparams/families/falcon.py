@@ -101,6 +101,11 @@ def _sample(draw, st, bd):
     return cfg
 
 
+#: transformers' module names (fused query_key_value)
+_MODULES = {"attention.q_proj": "query_key_value", "attention.k_proj": "query_key_value",
+            "attention.v_proj": "query_key_value", "attention.o_proj": "dense", "mlp.up_proj": "dense_h_to_4h",
+            "mlp.down_proj": "dense_4h_to_h", "embedding.embed_tokens": "word_embeddings"}
+
 FALCON = Family("falcon", "Falcon", {
     "hidden": size("hidden_size", REQUIRED, "n_embed", symbol=h), "layers": size("num_hidden_layers", symbol=l),
     "heads": size("num_attention_heads", symbol=a), "vocab": size("vocab_size", symbol=V),
@@ -113,4 +118,4 @@ FALCON = Family("falcon", "Falcon", {
     "parallel_norms": size("num_ln_in_parallel_attn", DERIVED),  # null → 2 if new_arch
     "act": text("activation", "gelu"),
     **dropout(attention=("attention_dropout", 0.0), residual=("hidden_dropout", 0.0)),
-}, falcon, _sample)
+}, falcon, _sample, modules=_MODULES)

@@ -35,6 +35,12 @@ _NAMES = {
 }
 
 
+#: transformers' module names (GPT2Attention / GPTBigCodeAttention fuse Q, K, V in c_attn)
+_MODULES = {"attention.q_proj": "c_attn", "attention.k_proj": "c_attn", "attention.v_proj": "c_attn",
+            "attention.o_proj": "c_proj", "mlp.up_proj": "c_fc", "mlp.down_proj": "c_proj",
+            "embedding.embed_tokens": "wte", "positions.embed_positions": "wpe"}
+
+
 def _decoder(f, *, model_type: str, title: str, kv, causal_mask: bool):
     if f.flag("cross"):
         raise f.error("field 'add_cross_attention' = true is not supported (cross-attention layers "
@@ -76,8 +82,8 @@ def _sample(model_type):
 
 
 GPT2 = Family("gpt2", "GPT-2", {**_NAMES, "act": text("activation_function", "gelu_new")}, gpt2,
-              _sample("gpt2"), head_step=1)
+              _sample("gpt2"), head_step=1, modules=_MODULES)
 GPT_BIGCODE = Family("gpt_bigcode", "GPTBigCode / StarCoder",
                      {**_NAMES, "multi_query": flag("multi_query", True),
                       "act": text("activation_function", "gelu_pytorch_tanh")},
-                     gpt_bigcode, _sample("gpt_bigcode"), head_step=1)
+                     gpt_bigcode, _sample("gpt_bigcode"), head_step=1, modules=_MODULES)

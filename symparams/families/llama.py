@@ -21,7 +21,7 @@ from symparams.hf.family import Family
 from symparams.hf.fields import ATTENTION_DROPOUT, DERIVED, flag, llama_like, size
 from symparams.symbols import E, V, a, h, k, l
 
-__all__ = ["LLAMA", "MISTRAL", "MIXTRAL", "OLMO2", "moe_of"]
+__all__ = ["LLAMA", "MISTRAL", "MIXTRAL", "OLMO2", "moe_of", "MOE_MODULES"]
 
 
 def _rope_decoder(f, *, name: str, title: str, attention, mlp, block=None, notes=()):
@@ -108,6 +108,10 @@ def _sample(model_type):
     return sample
 
 
+#: transformers' module names of a routed MoE (transformers 5: the experts are fused 3-D parameters)
+MOE_MODULES = {"moe.router": "gate", "moe.experts.gate_proj": "experts.gate_up_proj",
+               "moe.experts.up_proj": "experts.gate_up_proj", "moe.experts.down_proj": "experts.down_proj"}
+
 LLAMA = Family("llama", "Llama", {**llama_like(), "attention_bias": flag("attention_bias", False),
                                   "mlp_bias": flag("mlp_bias", False), **ATTENTION_DROPOUT},
                llama, _sample("llama"))
@@ -119,7 +123,7 @@ MIXTRAL = Family("mixtral", "Mixtral (sparse MoE)",
                  {**llama_like(kv=8, positions=4096 * 32), "window": size("sliding_window", DERIVED),
                   **ATTENTION_DROPOUT, "experts": size("num_local_experts", 8, "num_experts", symbol=E),
                   "top_k": size("num_experts_per_tok", 2, symbol=k)},
-                 mixtral, _sample("mixtral"), moe=True)
+                 mixtral, _sample("mixtral"), moe=True, modules=MOE_MODULES)
 OLMO2 = Family("olmo2", "OLMo 2", {**llama_like(head_dim_null=False), "attention_bias": flag("attention_bias", False),
                                    **ATTENTION_DROPOUT},
                olmo2, _sample("olmo2"))

@@ -53,6 +53,9 @@ def _sample(draw, st, bd):
     return cfg
 
 
+#: transformers' module names
+_MODULES = {"attention.o_proj": "out_proj", "mlp.up_proj": "fc1", "mlp.down_proj": "fc2"}
+
 OPT = Family("opt", "OPT", {
     "hidden": size("hidden_size", symbol=h), "layers": size("num_hidden_layers", symbol=l),
     "heads": size("num_attention_heads", symbol=a), "vocab": size("vocab_size", symbol=V),
@@ -62,4 +65,4 @@ OPT = Family("opt", "OPT", {
     "norm_affine": flag("layer_norm_elementwise_affine", True), "norm_before": flag("do_layer_norm_before", True),
     "remove_final_norm": flag("_remove_final_layer_norm", False), "act": text("activation_function", "relu"),
     **dropout(attention=("attention_dropout", 0.0), residual=("dropout", 0.1)),
-}, opt, _sample, head_step=1)
+}, opt, _sample, head_step=1, modules=_MODULES)

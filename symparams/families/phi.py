@@ -47,8 +47,11 @@ def _sample(draw, st, bd):
                         qk_layernorm=draw(st.booleans()))
 
 
+#: transformers' module names
+_MODULES = {"attention.o_proj": "dense", "mlp.up_proj": "fc1", "mlp.down_proj": "fc2"}
+
 PHI = Family("phi", "Phi", {
     **llama_like(act="gelu_new", head_dim_null=False), "qk_layernorm": flag("qk_layernorm", False),
     "rotary_fraction": fraction("partial_rotary_factor", 0.5),
     **dropout(embedding=("embd_pdrop", 0.0), attention=("attention_dropout", 0.0), residual=("resid_pdrop", 0.0)),
-}, phi, _sample, head_step=4)
+}, phi, _sample, head_step=4, modules=_MODULES)

@@ -24,7 +24,7 @@ from symparams.families.common import (
     decoder_of, describe, ffn_width, head, head_size, kind_stacks, kv_heads, layer_kinds, mask_for, pre_norm,
     rotary, window_notes, window_size,
 )
-from symparams.families.llama import moe_of
+from symparams.families.llama import MOE_MODULES, moe_of
 from symparams.families.sampling import base, llama_config
 from symparams.hf.family import Family
 from symparams.hf.fields import ATTENTION_DROPOUT, count, flag, llama_like, size
@@ -140,4 +140,4 @@ QWEN2_MOE = Family(
      "sparse_step": size("decoder_sparse_step", 1), "qkv_bias": flag("qkv_bias", True),
      **_SLIDING, "window": size("sliding_window", 4096, null=False),  # null: Qwen2MoeAttention fails
      **ATTENTION_DROPOUT},
-    qwen2_moe, _sample("qwen2_moe"), moe=True)
+    qwen2_moe, _sample("qwen2_moe"), moe=True, modules=MOE_MODULES)

@@ -44,10 +44,13 @@ def _sample(draw, st, bd):
     return cfg
 
 
+#: transformers' module names
+_MODULES = {"mlp.up_proj": "c_fc", "mlp.down_proj": "c_proj"}
+
 STARCODER2 = Family("starcoder2", "StarCoder2", {
     **llama_like(kv=2, tie=True, act="gelu_pytorch_tanh", positions=4096),
     "window": size("sliding_window", DERIVED),  # null → no window
     "use_bias": flag("use_bias", True),
     **dropout(embedding=("embedding_dropout", 0.0), attention=("attention_dropout", 0.0),
               residual=("residual_dropout", 0.0)),
-}, starcoder2, _sample)
+}, starcoder2, _sample, modules=_MODULES)

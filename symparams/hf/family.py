@@ -26,7 +26,13 @@ class Family:
     not import Hypothesis), ``head_step`` is the multiple head sizes are drawn
     in, ``moe`` marks data-dependent routing (the oracle then runs real tensors
     instead of fake ones), ``auto_class`` the transformers auto class the
-    oracle builds.
+    oracle builds. ``modules`` names the model's ``nn.Module`` s as transformers
+    does (what PEFT's ``target_modules`` and the quantizers'
+    ``modules_to_not_convert`` take): ``"component key.tensor prefix"`` →
+    Hugging Face name, for the tensors whose name differs from the
+    component's own (``q_proj``, ``gate_proj``, ``embed_tokens``, ``lm_head``, ...);
+    tensors of one component mapped to the same name are one fused module
+    (GPT-2's ``c_attn``). Read by :mod:`symparams.studies.modules`.
     """
 
     model_type: str
@@ -38,3 +44,4 @@ class Family:
     moe: bool = False
     auto_class: str = "AutoModelForCausalLM"
     notes: tuple[str, ...] = field(default=())
+    modules: Mapping[str, str] = field(default_factory=dict)

@@ -59,7 +59,7 @@ def peak_memory_latex(pm) -> str:
 def roofline_latex(r) -> str:
     """The time bound ``max(F/peak, B/bandwidth)`` with both formulas and the device's numbers."""
     d = r.device
-    peak, bandwidth = d.peak_flops, d.bandwidth
+    peak, bandwidth = r.peak, d.bandwidth
     return aligned([(latex_text(f"time on {d.name}"),
                      rf"\max\left(\frac{{F}}{{{latex_int(peak)}\ \text{{FLOP/s}}}}, "
                      rf"\frac{{B}}{{{latex_int(bandwidth)}\ \text{{bytes/s}}}}\right)"),

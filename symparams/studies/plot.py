@@ -26,7 +26,7 @@ from symparams.studies.analysis import flop_shares
 __all__ = [
     "PLOTS", "flop_share_vs_size", "flop_share_vs_context", "memory_by_batch", "memory_bytes",
     "memory_vs_batch", "params_vs_shape", "plot_cli", "PlotUnavailableError", "memory_by_model_parallel",
-    "memory_vs_model_parallel",
+    "memory_vs_model_parallel", "tokens_vs_batch",
 ]
 
 CONTEXTS = (256, 512, 1024, 2048, 4096, 8192, 16384)
@@ -327,6 +327,46 @@ def memory_vs_model_parallel(model="llama-2-7b", *, gpus: int = 64, seq: int | N
     return _save(fig, path)
 
 
+SERVING_DEVICES = ("l40s", "a100-80gb", "h100-sxm", "h200", "mi300x", "b200")
+
+
+def tokens_vs_batch(model="gpt2-xl", *, devices=SERVING_DEVICES, prompt: int = 1024, gen: int = 256,
+                    batches=None, setup=None, path=None):
+    """Decode throughput (tokens/s, the roofline of :mod:`symparams.studies.serving`) against batch
+    size, one line per device; each line stops at the largest batch that fits that device's memory
+    (marked), and turns flat where the step is compute-bound."""
+    from symparams.studies.inference import Setup
+    from symparams.studies.serving import throughput_by_batch
+
+    plt = _pyplot()
+    (m,) = _models([model])
+    setup = setup or Setup()
+    batches = list(batches or [2**i for i in range(11)])
+    fig = _figure(plt, figsize=(8, 4.4))
+    ax = fig.add_subplot()
+    for name in devices:
+        data = throughput_by_batch(m, name, batches, prompt=prompt, gen=gen, setup=setup)
+        fits = [(b, r) for b, r in zip(batches, data["tokens_per_second"]) if b <= data["max_batch"]]
+        if not fits:
+            continue
+        if fits[-1][0] != data["max_batch"]:  # the largest batch that fits, itself
+            top = throughput_by_batch(m, name, [data["max_batch"]], prompt=prompt, gen=gen, setup=setup)
+            fits.append((data["max_batch"], top["tokens_per_second"][0]))
+        (line,) = ax.plot([b for b, _ in fits], [float(r) for _, r in fits], marker="o", markersize=3,
+                          label=f"{name} (fits up to b = {data['max_batch']:,})")
+        ax.plot([fits[-1][0]], [float(fits[-1][1])], marker="s", color=line.get_color())
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    _plain_ticks(ax, batches)
+    ax.set_xlabel("batch size b (sequences decoded together)")
+    ax.set_ylabel("decode throughput (tokens/s)")
+    ax.set_title(f"{m.name}: decode tokens/s vs batch (prompt {prompt:,} + {gen:,} generated, "
+                 f"{setup.weights.name} weights, {setup.kv_dtype} KV cache; roofline)", fontsize=9)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
 PLOTS = {
     "flop-share-size": lambda models, **kw: flop_share_vs_size(models, seq=kw["seq"], path=kw["path"]),
     "flop-share-context": lambda models, **kw: flop_share_vs_context(*_one(models), path=kw["path"]),
@@ -335,6 +375,7 @@ PLOTS = {
     "params-shape": lambda models, **kw: params_vs_shape(models, path=kw["path"]),
     "memory-parallel": lambda models, **kw: memory_vs_model_parallel(*_one(models), seq=kw["seq"],
                                                                      device_gb=kw["device_gb"], path=kw["path"]),
+    "tokens-batch": lambda models, **kw: tokens_vs_batch(*_one(models), prompt=kw["seq"] or 1024, path=kw["path"]),
 }
 
 

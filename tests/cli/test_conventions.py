@@ -69,6 +69,8 @@ JSON_RUNS = {
     "list": ["list"],
     "devices": ["devices"],
     "train": ["train", "gpt2", "--gpus", "1"],
+    "infer": ["infer", "gpt2", "--device", "h100-sxm", "--prompt", "64", "--gen", "8"],
+    "finetune": ["finetune", "gpt2", "--lora-rank", "8", "--lora-targets", "c_attn"],
 }
 
 

@@ -1,0 +1,184 @@
+"""The weight matrices of an architecture as the model's own modules, by their Hugging Face names.
+
+LoRA adapters (:mod:`symparams.studies.lora`) and weight quantization
+(:mod:`symparams.studies.quantization`) act on modules — ``nn.Linear``,
+``nn.Embedding``, GPT-2's ``Conv1D`` — named as transformers names them
+(``q_proj``, ``c_attn``, ``query_key_value``, ``lm_head``). Nothing here is a
+hand list per model: each module is derived from a component's tensors (a
+matrix of ``d_out × d_in``, or ``copies`` of them for the experts of a
+mixture), and its name from the family's ``modules`` table
+(:class:`~symparams.hf.family.Family`), which renames the components' own
+names where transformers differs and fuses what transformers fuses (one
+``c_attn`` for Q, K and V). A tied output head is a module too (its weight is
+the embedding's).
+
+>>> from symparams.presets import model
+>>> [(m.name, m.d_in, m.d_out) for m in modules(model("gpt2").architecture) if m.stack == "block"]
+[('c_attn', h, 3*h), ('c_proj', h, h), ('c_fc', h, 4*h), ('c_proj', 4*h, h)]
+>>> target_names(model("gpt2").architecture)
+('c_attn', 'c_fc', 'c_proj', 'lm_head', 'wpe', 'wte')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sympy import Expr, Integer
+
+from symparams._expr import as_expr
+from symparams.costs.params import EMBEDDING_KEYS
+from symparams.errors import OptionError
+
+__all__ = ["Module", "KINDS", "modules", "component_modules", "target_names", "select", "names_of"]
+
+#: what a module is: a linear map (``nn.Linear`` / ``Conv1D``), a lookup table (``nn.Embedding``), a MoE
+#: router (transformers 5: a module holding an ``E × h`` weight, not an ``nn.Linear``), or a 3-D parameter
+#: of fused experts (transformers 5's MoE layout); PEFT's ``target_modules`` wraps the first two kinds
+KINDS = ("linear", "embedding", "router", "parameter")
+
+
+@dataclass(frozen=True)
+class Module:
+    """One weight matrix (or ``copies`` of it) of one block of stack ``stack``.
+
+    ``d_in`` is the last axis of the weight (a linear map's input features, an
+    embedding's width), ``d_out`` the other (output features, or rows of a
+    table). ``parts`` are the component tensors it holds (several when fused),
+    ``outs`` their output widths.
+    """
+
+    name: str
+    stack: str
+    component: str
+    parts: tuple[str, ...]
+    d_in: Expr
+    d_out: Expr
+    copies: Expr = Integer(1)
+    bias: bool = False
+    kind: str = "linear"
+    tied: bool = False
+    outs: tuple = ()
+
+    def __post_init__(self) -> None:
+        if not self.outs:
+            object.__setattr__(self, "outs", (self.d_out,))
+
+    @property
+    def numel(self) -> Expr:
+        """Elements of the weight (0 for a tied head: the embedding holds them)."""
+        return Integer(0) if self.tied else self.copies * self.d_in * self.d_out
+
+    def matches(self, target: str) -> bool:
+        """Whether a PEFT-style target names this module: its name, or a dotted suffix of it."""
+        return self.name == target or self.name.endswith("." + target)
+
+
+def _family_names(arch) -> dict:
+    from symparams.families import SUPPORTED_MODEL_TYPES, family
+
+    return dict(family(arch.name).modules) if arch.name in SUPPORTED_MODEL_TYPES else {}
+
+
+@lru_cache(maxsize=256)
+def modules(arch) -> tuple[Module, ...]:
+    """Every weight matrix of ``arch`` as a module, stack by stack (one entry per block: a layer
+    stack's modules occur ``count`` times)."""
+    return tuple(m for st in arch.stacks for c in st.block for m in component_modules(arch, c, st.name))
+
+
+@lru_cache(maxsize=4096)
+def component_modules(arch, component, stack: str) -> tuple[Module, ...]:
+    """The modules of one component of ``arch`` (in stack ``stack``), named as the family names them."""
+    names = _family_names(arch)
+    c = component
+    groups: dict[str, list] = {}
+    own = {t.name: t for t in c.tensors() if t.trainable}
+    mats = [t for t in own.values() if len(t.shape) >= 2]
+    if c.key == "output_head" and getattr(c, "tied", False):
+        mats.append(_tied_weight(c))
+    for t in mats:
+        prefix = t.name.rsplit(".", 1)[0]
+        hf = names.get(f"{c.key}.{prefix}", prefix)
+        groups.setdefault(hf, []).append((prefix, t))
+    return tuple(_fuse(arch, stack, c, hf, members, own) for hf, members in groups.items())
+
+
+def _tied_weight(head):
+    from symparams.components.base import Tensor
+
+    lin = head.linear()
+    return Tensor(f"{lin.name}.tied", (lin.d_out, lin.d_in))
+
+
+def _fuse(arch, stack: str, c, hf: str, members, own) -> Module:
+    shapes = [t.shape for _, t in members]
+    d_in, copies = shapes[0][-1], (shapes[0][0] if len(shapes[0]) == 3 else Integer(1))
+    if any(sh[-1] != d_in or (sh[0] if len(sh) == 3 else Integer(1)) != copies for sh in shapes):
+        raise OptionError(f"{arch.name}: the tensors {', '.join(p for p, _ in members)} of {c.key} are named "
+                          f"{hf!r} but do not share an input width; fix the family's modules table")
+    d_out = as_expr(sum((sh[-2] for sh in shapes), Integer(0)))
+    parts = tuple(p for p, _ in members)
+    bias = any(f"{p}.bias" in own for p in parts)
+    tied = any(t.name.endswith(".tied") for _, t in members)
+    if c.key in EMBEDDING_KEYS:
+        kind = "embedding"
+    elif any(p.startswith("experts.") for p in parts):
+        kind = "parameter"
+    elif parts == ("router",):
+        kind = "router"
+    else:
+        kind = "linear"
+    return Module(hf, stack, c.key, parts, d_in, d_out, copies, bias, kind, tied, tuple(sh[-2] for sh in shapes))
+
+
+def names_of(arch, kinds=KINDS) -> tuple[str, ...]:
+    """The module names of ``arch`` (of the given kinds), sorted."""
+    return tuple(sorted({m.name for m in modules(arch) if m.kind in kinds}))
+
+
+#: the kinds PEFT's ``target_modules`` can adapt
+TARGETS = ("linear", "embedding")
+
+
+def target_names(arch) -> tuple[str, ...]:
+    """The names PEFT's ``target_modules`` can take for ``arch``: its linear maps and lookup tables."""
+    return names_of(arch, TARGETS)
+
+
+def select(arch, targets, *, kinds=TARGETS, option: str = "--lora-targets") -> tuple[Module, ...]:
+    """The modules ``targets`` name (PEFT's matching: a module's name or a dotted suffix of it).
+
+    A target that names no module of the allowed kinds is refused, listing the
+    valid names (and saying why, for the fused expert parameters of a MoE).
+
+    >>> from symparams.presets import model
+    >>> select(model("gpt2").architecture, ["q_proj"])
+    Traceback (most recent call last):
+    ...
+    symparams.errors.OptionError: --lora-targets: 'q_proj' is not a module of gpt2; its modules are: c_attn, c_fc, c_proj, lm_head, wpe, wte
+    """
+    if isinstance(targets, str):
+        targets = [t for t in targets.split(",") if t]
+    targets = list(targets)
+    if not targets:
+        raise OptionError(f"{option}: give at least one module name; {arch.name} has: "
+                          f"{', '.join(names_of(arch, kinds))}")
+    mods = modules(arch)
+    chosen = []
+    for target in targets:
+        if not isinstance(target, str):
+            raise OptionError(f"{option}: {target!r} is not a module name")
+        hits = [m for m in mods if m.matches(target)]
+        allowed = [m for m in hits if m.kind in kinds]
+        if not allowed:
+            why = ""
+            if hits and hits[0].kind == "router":
+                why = f" ({target!r} is the router of {hits[0].component}: transformers 5 keeps it as a parameter)"
+            elif hits:
+                why = (f" ({target!r} is a fused {hits[0].kind} of {hits[0].component}: transformers keeps the "
+                       "experts as 3-D parameters, not modules)")
+            raise OptionError(f"{option}: {target!r} is not a module of {arch.name}{why}; its modules are: "
+                              f"{', '.join(names_of(arch, kinds))}")
+        chosen += [m for m in allowed if m not in chosen]
+    return tuple(m for m in mods if m in chosen)

@@ -1,0 +1,225 @@
+"""Serving one model on one device: the closed forms of :mod:`symparams.studies.inference` evaluated
+exactly for a workload, as the JSON of ``symparams infer``.
+
+Every figure is an exact number. Counts (FLOPs, bytes) are JSON integers (the
+mean decode step's, a mean over the ``n`` steps, is a decimal string in the
+rare case it is not whole: windowed layers). Seconds and rates have no exact
+JSON form: each is a decimal string rounded to 20 significant digits, with the
+exact rational beside it as ``"p/q"`` under the same key plus ``_exact`` —
+computed with integers, never through a float (which would overflow or round).
+
+>>> from symparams.presets import model
+>>> r = serve(model("tests/fixtures/hf_configs/llama-2-7b.json"), "h100-sxm", batch=1, prompt=512, gen=128)
+>>> r["decode"]["bound"], r["prefill"]["bound"], r["fits"]
+('memory', 'compute', True)
+>>> r["decode"]["tokens_per_second"]   # 3.35 TB/s over 2·6,738,415,616 weight bytes + 576.5 tokens of KV
+'243.12212473179521967'
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from math import floor
+
+from symparams.devices import device as _device
+from symparams.errors import OptionError
+from symparams.studies import inference as inf
+from symparams.studies.inference import Setup
+from symparams.symbols import b as _b, n as _n, s as _s, s_max as _s_max
+from symparams.values import evaluate_exact
+
+__all__ = ["serve", "decimal", "exact", "check_setup", "max_batch", "max_context", "phase_seconds",
+           "throughput_by_batch"]
+
+DIGITS = 20
+
+
+def decimal(value: Fraction, digits: int = DIGITS) -> str:
+    """An exact rational as a decimal string of ``digits`` significant digits (integer arithmetic).
+
+    >>> decimal(Fraction(1, 3)), decimal(Fraction(10**400, 7))[:8]
+    ('0.33333333333333333333', '1.428571')
+    """
+    value = Fraction(value)
+    with localcontext() as ctx:
+        ctx.prec = digits
+        return str(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+def exact(value: Fraction) -> str:
+    """``"p/q"`` (or ``"p"``) of an exact rational."""
+    value = Fraction(value)
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def _count(value: Fraction):
+    return value.numerator if value.denominator == 1 else decimal(value)
+
+
+def check_setup(m, dev, setup: Setup, *, batch: int, prompt: int, gen: int, allow_longer: bool = False):
+    """Refuse what cannot be served as asked, naming the option: a weight format or compute dtype the
+    device has no units for, a tensor-parallel degree that does not divide the heads or that has no
+    interconnect, a prompt and generation beyond the model's positions (``allow_longer`` goes on)."""
+    if setup.dtype not in dev.peak:
+        raise OptionError(f"--dtype {setup.dtype}: {dev.name} lists no {setup.dtype} peak (its datasheet lists "
+                          f"{', '.join(dev.peak)})")
+    from symparams.studies.quantization import check_quantization
+
+    check_quantization(m, setup.weights, setup.keep)
+    if setup.weights.name == "fp8" and "fp8" not in dev.peak:
+        raise OptionError(f"--weights fp8: {dev.name} has no fp8 tensor cores (its datasheet lists "
+                          f"{', '.join(dev.peak)}); use int8, int4 or nf4")
+    t = int(setup.tp)
+    if t > 1:
+        if dev.interconnect <= 1:
+            raise OptionError(f"--tp {t}: {dev.name} has no interconnect bandwidth; give --interconnect GB/s")
+        for c, _ in m.architecture.parts():
+            if c.key == "attention":
+                heads, kv = m.value(c.a), m.value(c.n_kv)
+                if heads % t or (kv % t and t % kv):
+                    raise OptionError(f"--tp {t} must divide the {heads} attention heads and the {kv} KV heads "
+                                      "(or be a multiple of them)")
+    if _s_max in m.values and prompt + gen > m.values[_s_max] and not allow_longer:
+        raise OptionError(f"--prompt {prompt} + --gen {gen} = {prompt + gen} tokens is beyond {m.name}'s "
+                          f"{m.values[_s_max]} positions; give --allow-longer to go on")
+
+
+def _values(m, batch, prompt, gen):
+    return {**m.values, _b: batch, _s: prompt, _n: gen}
+
+
+def phase_seconds(flops, bytes_moved, comm_bytes, dev, dtype) -> tuple[Fraction, str]:
+    """``max(FLOPs/peak, bytes/bandwidth)`` plus the all-reduce time, and which bound is the max.
+
+    The interconnect figure counts both directions, so one direction carries half of it.
+    """
+    compute, memory = Fraction(flops) / dev.flops(dtype), Fraction(bytes_moved) / dev.bandwidth
+    link = Fraction(comm_bytes) * 2 / dev.interconnect if comm_bytes else Fraction(0)
+    return max(compute, memory) + link, "compute" if compute >= memory else "memory"
+
+
+def _memory(m, setup):
+    arch = m.architecture
+    return {"weights_bytes": inf.weights_bytes(arch, setup), "kv_cache_bytes": inf.kv_bytes(arch, setup),
+            "activations_bytes": inf.activation_bytes(arch, setup)}
+
+
+def max_batch(m, dev, setup: Setup, *, prompt: int, gen: int) -> int:
+    """The largest batch whose serving memory (weights, KV cache of ``prompt + gen`` tokens, prefill
+    activations) fits the device, exactly (memory is ``α·b + β``)."""
+    total = sum(_memory(m, setup).values())
+    at = {**m.values, _s: prompt, _n: gen}
+    beta = evaluate_exact(total.xreplace({_b: 0}), at)
+    alpha = evaluate_exact(total.xreplace({_b: 1}), at) - beta
+    return max(0, floor((dev.memory_bytes - beta) / alpha))
+
+
+def max_context(m, dev, setup: Setup, *, batch: int, gen: int, limit: int = 2**40) -> int:
+    """The longest context (prompt + ``gen`` tokens) whose serving memory at ``batch`` fits the device:
+    memory grows with the prompt, so the largest prompt is found by exact bisection (0 if none fits)."""
+    total = sum(_memory(m, setup).values())
+
+    def fits(prompt):
+        return evaluate_exact(total, _values(m, batch, prompt, gen)) <= dev.memory_bytes
+
+    if not fits(1):
+        return 0
+    lo, hi = 1, 2
+    while hi < limit and fits(hi):
+        lo, hi = hi, hi * 2
+    if hi >= limit and fits(limit):
+        return limit + gen
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo + gen
+
+
+def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Setup(),
+          allow_longer: bool = False, fit: bool = False) -> dict:
+    """The serving estimate of model ``m`` on ``device``: the JSON ``symparams infer`` prints."""
+    dev = _device(device)
+    check_setup(m, dev, setup, batch=batch, prompt=prompt, gen=gen, allow_longer=allow_longer)
+    arch = m.architecture
+    at = _values(m, batch, prompt, gen)
+    ev = lambda e: evaluate_exact(e, at)  # noqa: E731
+    pre_f, pre_b = ev(inf.prefill_flops(arch, setup.convention, last_logits=True) / setup.tp), ev(inf.prefill_bytes(arch, setup=setup))
+    pre_c = ev(inf.allreduce_bytes(arch, setup, _s))
+    dec_f = ev(inf.mean_decode_flops(arch, convention=setup.convention) / setup.tp)
+    dec_b, dec_c = ev(inf.mean_decode_bytes(arch, setup)), ev(inf.allreduce_bytes(arch, setup, 1))
+    pre_t, pre_bound = phase_seconds(pre_f, pre_b, pre_c, dev, setup.peak_dtype)
+    dec_t, dec_bound = phase_seconds(dec_f, dec_b, dec_c, dev, setup.peak_dtype)
+    memory = {k: ev(v).__ceil__() for k, v in _memory(m, setup).items()}
+    memory["total_bytes"] = sum(memory.values())
+    formula = inf.critical_batch(arch, dev, m.values, setup=setup)
+    bstar = formula.xreplace({_s: prompt, _n: gen})
+    critical = None if bstar.is_infinite else Fraction(int(bstar.p), int(bstar.q)).__ceil__()
+    total = pre_t + gen * dec_t
+    out = {
+        "model": m.name,
+        "device": {"name": dev.name, "title": dev.title, "dtype": setup.peak_dtype,
+                   "flops_per_second": dev.flops(setup.peak_dtype), "bytes_per_second": dev.bandwidth,
+                   "memory_bytes": dev.memory_bytes, "interconnect_bytes_per_second": dev.interconnect,
+                   "source": dev.source},
+        "setup": {"weights": setup.weights.name, "weights_format": setup.weights.describe(), "dtype": setup.dtype,
+                  "kv_dtype": setup.kv_dtype, "tp": int(setup.tp), "flop_convention": setup.convention.describe()},
+        "workload": {"batch": batch, "prompt": prompt, "gen": gen,
+                     "positions": m.values.get(_s_max)},
+        "prefill": {"flops": _count(pre_f), "bytes": _count(pre_b), "communication_bytes": _count(pre_c),
+                    "seconds": decimal(pre_t), "seconds_exact": exact(pre_t), "bound": pre_bound},
+        "decode": {"flops_per_token": _count(dec_f), "bytes_per_token": _count(dec_b),
+                   "communication_bytes_per_token": _count(dec_c),
+                   "seconds_per_token": decimal(dec_t), "seconds_per_token_exact": exact(dec_t),
+                   "tokens_per_second": decimal(batch / dec_t), "tokens_per_second_exact": exact(batch / dec_t),
+                   "bound": dec_bound, "critical_batch": critical,
+                   "critical_batch_formula": str(formula)},
+        "total": {"seconds": decimal(total), "seconds_exact": exact(total)},
+        "memory": memory,
+        "fits": memory["total_bytes"] <= dev.memory_bytes,
+        "conventions": {
+            "decode": "the mean decode step (one new token in each of the b sequences), over positions "
+                      "s+1 … s+n; tokens_per_second = b / seconds_per_token; critical_batch: the smallest batch "
+                      "at which it is compute-bound (null: none, the KV cache outruns the ridge), "
+                      "critical_batch_formula: that batch's exact root in s and n",
+            "time": "max(FLOPs / peak, bytes / bandwidth) per phase, plus tensor-parallel all-reduces over "
+                    "the interconnect (half its two-way figure per direction); no overlap, no kernel overheads",
+            "flops": "the FLOP convention above; the prefill computes the logits of its last position only",
+            "bytes": "weights read once per pass, the KV cache read and written; activations not counted",
+            "memory": "per device: weights, the KV cache of prompt + gen tokens, the prefill's peak transient "
+                      "activations (residual stream, widest intermediate, last logits in fp32)",
+            "units": "FLOPs, bytes, FLOP/s, bytes/s; seconds as 20-digit decimals with exact rationals",
+        },
+    }
+    if any(c.key == "moe" for c, _ in arch.parts()):
+        out["conventions"]["bytes"] += ("; a mixture of experts reads every expert's weights each step, an upper "
+                                        "bound while b·k < E (a token touches k of the E experts)")
+    if fit:
+        by_memory = max_context(m, dev, setup, batch=batch, gen=gen)
+        positions = m.values.get(_s_max)
+        capped = by_memory if positions is None or allow_longer else min(by_memory, positions)
+        out["fit"] = {"max_batch": max_batch(m, dev, setup, prompt=prompt, gen=gen), "max_context": capped,
+                      "max_context_by_memory": by_memory}
+    return out
+
+
+def throughput_by_batch(m, device, batches, *, prompt: int, gen: int, setup: Setup = Setup()) -> dict:
+    """Decode tokens/s (exact Fractions, ``b / seconds per step``) for each batch size, and the largest
+    batch that fits the device (``max_batch``): what ``plot tokens-batch`` draws.
+
+    >>> from symparams.presets import model
+    >>> t = throughput_by_batch(model("gpt2"), "l4", [1, 2], prompt=128, gen=128)
+    >>> t["tokens_per_second"][1] > t["tokens_per_second"][0], t["max_batch"] > 2
+    (True, True)
+    """
+    dev = _device(device)
+    arch = m.architecture
+    flops = inf.mean_decode_flops(arch, convention=setup.convention) / setup.tp
+    bytes_moved, comm = inf.mean_decode_bytes(arch, setup), inf.allreduce_bytes(arch, setup, 1)
+    rates = []
+    for batch in batches:
+        at = _values(m, batch, prompt, gen)
+        step, _ = phase_seconds(evaluate_exact(flops, at), evaluate_exact(bytes_moved, at),
+                                evaluate_exact(comm, at), dev, setup.peak_dtype)
+        rates.append(batch / step)
+    return {"tokens_per_second": rates, "max_batch": max_batch(m, dev, setup, prompt=prompt, gen=gen)}
