@@ -6,7 +6,7 @@ from. Hugging Face families add their own presets from ``config.json`` files.
 >>> PRESETS["gpt2-xl"].values["h"]
 1600
 >>> sorted(PRESETS)[:4]
-['cs336-gpt2-large', 'cs336-gpt2-medium', 'cs336-gpt2-small', 'cs336-gpt2-xl']
+['bert-base', 'bert-large', 'cs336-gpt2-large', 'cs336-gpt2-medium']
 """
 
 from __future__ import annotations
@@ -60,8 +60,33 @@ def _cs336(size: str) -> Preset:
     )
 
 
+# BERT (Devlin et al. 2019, Table/§3; Hugging Face google-bert/bert-*-uncased config.json): l, h, a;
+# d_ff = 4h, WordPiece vocabulary 30522, 512 positions, 2 token types.
+_BERT_SHAPES = {"base": (12, 768, 12), "large": (24, 1024, 16)}
+
+
+def _bert(size: str) -> Preset:
+    l, h, a = _BERT_SHAPES[size]
+    values = {"l": l, "h": h, "a": a, "d_ff": 4 * h, "V": 30522, "s_max": 512, "n_type": 2}
+    return Preset(f"bert-{size}", "bert", MappingProxyType(values),
+                  f"BERT-{size.capitalize()} (Devlin et al. 2019); Hugging Face google-bert/bert-{size}-uncased")
+
+
+# T5 v1.0 (Raffel et al. 2020, §3.7; Hugging Face google-t5/t5-* config.json): l = l_dec, h, a, d_ff;
+# SentencePiece vocabulary 32128 (padded), 32 relative-position buckets.
+_T5_SHAPES = {"small": (6, 512, 8, 2048), "base": (12, 768, 12, 3072)}
+
+
+def _t5(size: str) -> Preset:
+    l, h, a, d_ff = _T5_SHAPES[size]
+    values = {"l": l, "l_dec": l, "h": h, "a": a, "d_ff": d_ff, "V": 32128, "n_rb": 32}
+    return Preset(f"t5-{size}", "t5", MappingProxyType(values),
+                  f"T5-{size.capitalize()} (Raffel et al. 2020); Hugging Face google-t5/t5-{size}")
+
+
 PRESETS: Mapping[str, Preset] = MappingProxyType(
-    {p.name: p for p in [*map(_gpt2, _GPT2_SHAPES), *map(_cs336, _GPT2_SHAPES)]}
+    {p.name: p for p in [*map(_gpt2, _GPT2_SHAPES), *map(_cs336, _GPT2_SHAPES), *map(_bert, _BERT_SHAPES),
+                         *map(_t5, _T5_SHAPES)]}
 )
 
 

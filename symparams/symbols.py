@@ -26,7 +26,8 @@ from symparams.errors import UnknownSymbolError
 __all__ = [
     "l", "h", "a", "V", "d_ff", "s", "b", "n_kv", "d_head", "s_max", "n", "E", "k", "w", "d_emb", "t", "n_dp",
     "d_sh", "s_enc", "l_dec", "l_dense", "l_local", "r_q", "r_kv", "d_nope", "d_rope", "d_v", "d_moe", "n_sh",
-    "n_rb", "n_p", "c_in", "p", "n_cls", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
+    "n_rb", "n_p", "c_in", "p", "n_cls", "n_type", "w_side", "a_dec", "d_dec",
+    "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
 ]
 
 
@@ -68,6 +69,10 @@ n_p = _size("n_p")
 c_in = _size("c_in")
 p = _size("p")
 n_cls = _size("n_cls")
+n_type = _size("n_type")
+w_side = _size("w_side")
+a_dec = _size("a_dec")
+d_dec = _size("d_dec")
 
 # (symbol, LaTeX name, meaning) — the one table the rest of the package reads.
 _TABLE = (
@@ -105,6 +110,11 @@ _TABLE = (
     (c_in, r"c_{\mathrm{in}}", "input channels of an image (3 for RGB)"),
     (p, "p", "patch size in pixels (one side of a square patch)"),
     (n_cls, r"n_{\mathrm{cls}}", "number of output classes of a classifier head"),
+    (n_type, r"n_{\mathrm{type}}", "token types (segments) of a token-type embedding table (BERT type_vocab_size)"),
+    (w_side, r"w_{\mathrm{side}}", "half-width of a bidirectional local window: keys within that many positions "
+                                    "on either side (ModernBERT local_attention // 2)"),
+    (a_dec, r"a_{\mathrm{dec}}", "attention heads of the decoder of an encoder-decoder when they differ from a"),
+    (d_dec, r"d_{\mathrm{dec}}", "MLP width of the decoder of an encoder-decoder when it differs from d_ff"),
 )
 
 SYMBOLS: tuple[Symbol, ...] = tuple(row[0] for row in _TABLE)

@@ -7,7 +7,7 @@ field table, builder, test sampler), defined in one module per lineage; the
 registry is this explicit table, filled by no import side effect.
 
 >>> sorted(ARCHITECTURES)
-['cs336', 'gpt-classic', 'gpt2']
+['bert', 'cs336', 'gpt-classic', 'gpt2', 't5']
 >>> architecture("gpt2").title
 'GPT-2 (learned positions, final LayerNorm, tied embeddings)'
 >>> family("llama").title
@@ -29,6 +29,7 @@ from symparams.stacks import Architecture
 from symparams.errors import UnknownArchitectureError, UnknownModelError
 from symparams.families.classic import gpt2, gpt_classic
 from symparams.families.cs336 import cs336
+from symparams.families.encoders import bert, t5
 
 __all__ = ["ARCHITECTURES", "architecture", "FAMILIES", "family", "SUPPORTED_MODEL_TYPES"]
 
@@ -36,6 +37,8 @@ ARCHITECTURES: Mapping[str, Callable[[], Architecture]] = MappingProxyType({
     "gpt-classic": gpt_classic,
     "gpt2": gpt2,
     "cs336": cs336,
+    "bert": bert,
+    "t5": t5,
 })
 
 #: model_type -> (module of symparams.families, name of its Family record), one row per family
@@ -58,6 +61,16 @@ _HF_FAMILIES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "falcon": ("falcon", "FALCON"),
     "bloom": ("bloom", "BLOOM"),
     "starcoder2": ("starcoder2", "STARCODER2"),
+    "bert": ("bert", "BERT"),
+    "roberta": ("bert", "ROBERTA"),
+    "distilbert": ("bert", "DISTILBERT"),
+    "electra": ("bert", "ELECTRA"),
+    "t5": ("t5", "T5"),
+    "mt5": ("t5", "MT5"),
+    "umt5": ("t5", "UMT5"),
+    "bart": ("bart", "BART"),
+    "vit": ("vit", "VIT"),
+    "modernbert": ("modernbert", "MODERNBERT"),
 })
 
 

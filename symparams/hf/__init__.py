@@ -60,7 +60,11 @@ def from_hf_config(config, *, name: str | None = None):
     """
     from symparams.models import Model
 
+    from symparams.families import family
+
     raw = load(config)
     arch, values = build(raw)
     source = raw.where if isinstance(config, (str, Path)) else "Hugging Face config (dict)"
-    return Model(name or raw.name, arch, values, source)
+    fam = family(raw.model_type, raw.where)
+    lengths = fam.lengths(values) if fam.lengths is not None else {}
+    return Model(name or raw.name, arch, values, source, lengths)

@@ -27,6 +27,14 @@ class Family:
     in, ``moe`` marks data-dependent routing (the oracle then runs real tensors
     instead of fake ones), ``auto_class`` the transformers auto class the
     oracle builds.
+
+    Encoders and encoder-decoders: ``auto_class`` is the base model
+    (``AutoModel``, what :attr:`Model.params` counts) and ``head_class`` the
+    transformers class of the model with its pretraining head (what
+    :attr:`Model.with_head` counts, e.g. ``"BertForPreTraining"``; ``None``
+    when the base model already is it). ``lengths(values)`` gives the default
+    lengths beside ``s`` the model fixes itself from its sizes, by symbol name
+    (a ViT's ``s = n_p + 1`` tokens per image; BART's encoder ``s_enc = s_max``).
     """
 
     model_type: str
@@ -38,3 +46,5 @@ class Family:
     moe: bool = False
     auto_class: str = "AutoModelForCausalLM"
     notes: tuple[str, ...] = field(default=())
+    head_class: str | None = None
+    lengths: Callable[[Mapping[str, int]], dict] | None = None

@@ -46,6 +46,7 @@ __all__ = [
     "hf_forward_flops_by_module",
     "hf_kv_cache_elements",
     "hf_kv_cache_shapes",
+    "hf_kv_cache_split",
     "shrink_config",
 ]
 
@@ -96,31 +97,62 @@ def build_hf_config(config: dict, **extra: Any):
     return AutoConfig.for_model(model_type, **d)
 
 
+def _model_class(config: dict, head: bool = False):
+    """The transformers class the family says to build: its ``auto_class`` (the base model an
+    encoder's card counts; a decoder's causal LM), or with ``head`` its ``head_class``."""
+    import transformers
+
+    fam = _family(config)
+    name = "AutoModelForCausalLM" if fam is None else fam.auto_class
+    if head and fam is not None and fam.head_class is not None:
+        name = fam.head_class
+    return getattr(transformers, name)
+
+
+def _untie_like_checkpoint(model, config: dict) -> None:
+    """Give the output layer its own weight when the config says the checkpoint holds one.
+
+    T5's, MT5's and UMT5's config classes (transformers 5.23) drop ``tie_word_embeddings`` and
+    force it to True, so ``from_config`` always ties ``lm_head`` to the shared table; a T5 v1.1 /
+    Flan-T5 checkpoint (``tie_word_embeddings: false``) holds a different ``lm_head.weight``,
+    and ``from_pretrained`` keeps it (``tie_weights`` does not tie two tensors that differ). This
+    builds what loading such a checkpoint gives.
+    """
+    if config.get("tie_word_embeddings") is not False:
+        return
+    import torch
+
+    out, inp = model.get_output_embeddings(), model.get_input_embeddings()
+    if out is not None and inp is not None and out.weight is inp.weight:
+        out.weight = torch.nn.Parameter(torch.empty_like(inp.weight))
+
+
 def _build_model(
     config: dict,
     *,
     attn_implementation: str = "eager",
     experts_implementation: str | None = None,
     dtype: Any = None,
+    head: bool = False,
 ):
-    from transformers import AutoModelForCausalLM
-
     cfg = build_hf_config(config)
     import torch
 
     kwargs: dict[str, Any] = {"attn_implementation": attn_implementation, "dtype": dtype or torch.float32}
     if experts_implementation is not None:
         kwargs["experts_implementation"] = experts_implementation
-    model = AutoModelForCausalLM.from_config(cfg, **kwargs)
+    cls = _model_class(config, head)
+    model = cls.from_config(cfg, **kwargs) if cls.__name__.startswith("Auto") else cls._from_config(cfg, **kwargs)
+    _untie_like_checkpoint(model, config)
     model.eval()
     return model
 
 
-def _meta_model(config: dict):
+def _meta_model(config: dict, head: bool = False):
     import torch
 
     with torch.device("meta"):
-        return _build_model(config)
+        return _build_model(config, head=head)
 
 
 # ---------------------------------------------------------------------------
@@ -128,13 +160,15 @@ def _meta_model(config: dict):
 # ---------------------------------------------------------------------------
 
 
-def hf_param_count(config: dict) -> int:
-    """Number of parameters of ``AutoModelForCausalLM.from_config(config)``.
+def hf_param_count(config: dict, *, head: bool = False) -> int:
+    """Number of parameters of ``AutoModelForCausalLM.from_config(config)`` (the family's
+    ``auto_class``: ``AutoModel`` for an encoder), or with ``head`` of its ``head_class``
+    (``BertForPreTraining``, ``T5ForConditionalGeneration``, ...).
 
     Built on the ``meta`` device.  Tied weights (e.g. GPT-2, Gemma,
     Llama-3.2-1B, Qwen2-0.5B ``lm_head`` = ``embed_tokens``) count once.
     """
-    model = _meta_model(config)
+    model = _meta_model(config, head)
     return int(sum(p.numel() for p in model.parameters()))
 
 
@@ -194,7 +228,40 @@ def _custom_flop_mapping() -> dict:
     return mapping
 
 
-def _run_forward(config: dict, batch: int, seq: int, *, mode: str, use_cache: bool, count_flops: bool):
+def _inputs(model, batch: int, seq: int, s_enc: int | None, use_cache: bool) -> dict:
+    """The forward's inputs: token ids of ``seq`` tokens; for an encoder-decoder, ``s_enc`` encoder
+    tokens and ``seq`` decoder tokens; for a vision model, an image of ``seq − 1`` patches plus the
+    [CLS] token (the configured image when that is its size, else a ``p × (seq−1)p`` strip with the
+    position table interpolated)."""
+    import inspect
+
+    import torch
+
+    cfg = model.config
+    kwargs: dict[str, Any] = {}
+    if "use_cache" in inspect.signature(model.forward).parameters:
+        kwargs["use_cache"] = use_cache
+    if model.main_input_name == "pixel_values":
+        size, patch = cfg.image_size, cfg.patch_size
+        height, width = (size, size) if isinstance(size, int) else tuple(size)
+        p = patch if isinstance(patch, int) else patch[0]
+        if (height // p) * (width // p) != seq - 1:
+            height, width = p, p * (seq - 1)
+            kwargs["interpolate_pos_encoding"] = True
+        kwargs["pixel_values"] = torch.zeros((batch, cfg.num_channels, height, width))
+        return kwargs
+    if getattr(cfg, "is_encoder_decoder", False):
+        if s_enc is None:
+            raise ValueError("an encoder-decoder needs the encoder's length: pass s_enc=")
+        kwargs["input_ids"] = torch.zeros((batch, s_enc), dtype=torch.long)
+        kwargs["decoder_input_ids"] = torch.zeros((batch, seq), dtype=torch.long)
+        return kwargs
+    kwargs["input_ids"] = torch.zeros((batch, seq), dtype=torch.long)
+    return kwargs
+
+
+def _run_forward(config: dict, batch: int, seq: int, *, mode: str, use_cache: bool, count_flops: bool,
+                 head: bool = False, s_enc: int | None = None):
     """Run one forward pass; return (flop_counter or None, model output)."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode
@@ -204,19 +271,19 @@ def _run_forward(config: dict, batch: int, seq: int, *, mode: str, use_cache: bo
     experts = "eager" if mode == "real" else None  # fake: default grouped_mm path (static shapes)
 
     def _forward(model):
-        ids = torch.zeros((batch, seq), dtype=torch.long)
+        inputs = _inputs(model, batch, seq, s_enc, use_cache)
         fc = FlopCounterMode(display=False, custom_mapping=_custom_flop_mapping()) if count_flops else None
         with torch.no_grad():
             if fc is not None:
                 with fc:
-                    out = model(input_ids=ids, use_cache=use_cache)
+                    out = model(**inputs)
             else:
-                out = model(input_ids=ids, use_cache=use_cache)
+                out = model(**inputs)
         return fc, out
 
     if mode == "real":
         torch.manual_seed(0)
-        model = _build_model(config, experts_implementation=experts)
+        model = _build_model(config, experts_implementation=experts, head=head)
         return _forward(model)
 
     from torch._subclasses.fake_tensor import FakeTensorMode
@@ -224,9 +291,30 @@ def _run_forward(config: dict, batch: int, seq: int, *, mode: str, use_cache: bo
     # aten._grouped_mm (the default MoE experts path in transformers 5) only
     # has a bf16 meta kernel on CPU; FLOP counts do not depend on the dtype.
     dtype = torch.bfloat16 if _is_moe(config) else torch.float32
-    with FakeTensorMode(allow_non_fake_inputs=True):
-        model = _build_model(config, dtype=dtype)
+    fake = FakeTensorMode(allow_non_fake_inputs=True)
+    with fake, _values_not_initialised():
+        model = _build_model(config, dtype=dtype, head=head)
+    with fake:
         return _forward(model)
+
+
+def _values_not_initialised():
+    """Skip transformers' weight initialisation (tying still runs): fake tensors have no values, and
+    some initialisers (ViT's truncated normal) test values, which a fake tensor cannot answer."""
+    from contextlib import contextmanager
+
+    from transformers import PreTrainedModel
+
+    @contextmanager
+    def skip():
+        original = PreTrainedModel.initialize_weights
+        PreTrainedModel.initialize_weights = lambda self: None
+        try:
+            yield
+        finally:
+            PreTrainedModel.initialize_weights = original
+
+    return skip()
 
 
 def _default_mode(config: dict) -> str:
@@ -248,25 +336,29 @@ def _op_name(op) -> str:
     return name[len("aten.") :] if name.startswith("aten.") else name
 
 
-def hf_forward_flops_by_module(config: dict, batch: int, seq: int, *, mode: str | None = None) -> dict[str, dict[str, int]]:
+def hf_forward_flops_by_module(config: dict, batch: int, seq: int, *, mode: str | None = None, head: bool = False,
+                               s_enc: int | None = None) -> dict[str, dict[str, int]]:
     """``{module path: {op: flops}}`` as reported by ``FlopCounterMode``.
 
     ``"Global"`` holds the model totals; other keys are dotted module paths
     (e.g. ``"LlamaForCausalLM.lm_head"``).  Counts of a parent module include
     its children.
     """
-    fc, _ = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=False, count_flops=True)
+    fc, _ = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=False, count_flops=True,
+                         head=head, s_enc=s_enc)
     counts = fc.get_flop_counts()
     return {mod: {_op_name(op): int(v) for op, v in ops.items()} for mod, ops in counts.items()}
 
 
-def hf_forward_flops_by_op(config: dict, batch: int, seq: int, *, mode: str | None = None) -> dict[str, int]:
+def hf_forward_flops_by_op(config: dict, batch: int, seq: int, *, mode: str | None = None, head: bool = False,
+                           s_enc: int | None = None) -> dict[str, int]:
     """Per-op FLOP totals of one forward pass (``{"mm": ..., "bmm": ...}``)."""
-    by_mod = hf_forward_flops_by_module(config, batch, seq, mode=mode)
+    by_mod = hf_forward_flops_by_module(config, batch, seq, mode=mode, head=head, s_enc=s_enc)
     return dict(sorted(by_mod.get("Global", {}).items()))
 
 
-def hf_forward_flops(config: dict, batch: int, seq: int, *, mode: str | None = None) -> int:
+def hf_forward_flops(config: dict, batch: int, seq: int, *, mode: str | None = None, head: bool = False,
+                     s_enc: int | None = None) -> int:
     """Total FLOPs (``FlopCounterMode.get_total_flops()``) of one forward pass.
 
     ``input_ids`` of shape ``(batch, seq)``, ``use_cache=False``,
@@ -276,8 +368,13 @@ def hf_forward_flops(config: dict, batch: int, seq: int, *, mode: str | None = N
     for MoE models, the eager per-expert loop instead of ``grouped_mm``.  Both
     give the same count: every token is routed to exactly ``top_k`` distinct
     experts, whatever the weights.
+
+    ``head``: the family's ``head_class`` instead of its base model. An
+    encoder-decoder reads ``s_enc`` encoder tokens and ``seq`` decoder tokens; a
+    vision model ``seq − 1`` patches and its [CLS] token.
     """
-    fc, _ = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=False, count_flops=True)
+    fc, _ = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=False, count_flops=True,
+                         head=head, s_enc=s_enc)
     return int(fc.get_total_flops())
 
 
@@ -287,7 +384,12 @@ def hf_forward_flops(config: dict, batch: int, seq: int, *, mode: str | None = N
 
 
 def _cache_tensors(cache) -> list[tuple[Any, Any]]:
-    """[(keys, values)] per layer, across transformers cache layouts."""
+    """[(keys, values)] per layer, across transformers cache layouts (an encoder-decoder's
+    self-attention layers, then its cross-attention layers; none when nothing is cached)."""
+    if cache is None:
+        return []
+    if hasattr(cache, "self_attention_cache"):  # EncoderDecoderCache
+        return _cache_tensors(cache.self_attention_cache) + _cache_tensors(cache.cross_attention_cache)
     layers = getattr(cache, "layers", None)
     if layers is not None:  # transformers >= 4.56 / 5.x Cache
         return [(getattr(l, "keys", None), getattr(l, "values", None)) for l in layers]
@@ -296,16 +398,21 @@ def _cache_tensors(cache) -> list[tuple[Any, Any]]:
     return [tuple(x) for x in cache]  # legacy tuple of tuples
 
 
-def hf_kv_cache_shapes(config: dict, batch: int, seq: int, *, mode: str | None = None) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Shapes ``[(key shape, value shape)]`` of each layer's cache after a prefill."""
-    _, out = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=True, count_flops=False)
+def hf_kv_cache_shapes(config: dict, batch: int, seq: int, *, mode: str | None = None,
+                       s_enc: int | None = None) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Shapes ``[(key shape, value shape)]`` of each layer's cache after a prefill (for an
+    encoder-decoder, after encoding ``s_enc`` tokens and decoding ``seq``: the self-attention
+    layers, then the cross-attention layers)."""
+    _, out = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=True, count_flops=False,
+                          s_enc=s_enc)
     res = []
-    for k, v in _cache_tensors(out.past_key_values):
+    for k, v in _cache_tensors(getattr(out, "past_key_values", None)):
         res.append((tuple(k.shape) if k is not None else (), tuple(v.shape) if v is not None else ()))
     return res
 
 
-def hf_kv_cache_elements(config: dict, batch: int, seq: int, *, mode: str | None = None) -> int:
+def hf_kv_cache_elements(config: dict, batch: int, seq: int, *, mode: str | None = None,
+                         s_enc: int | None = None) -> int:
     """Total number of elements in the KV cache after a prefill of ``seq`` tokens.
 
     Runs ``model(input_ids, use_cache=True)`` and sums ``numel`` of every
@@ -314,8 +421,21 @@ def hf_kv_cache_elements(config: dict, batch: int, seq: int, *, mode: str | None
     (Mistral with ``sliding_window`` set) transformers 5 keeps at most
     ``sliding_window - 1`` tokens after the prefill (see ORACLE_NOTES.md).
     """
-    shapes = hf_kv_cache_shapes(config, batch, seq, mode=mode)
+    shapes = hf_kv_cache_shapes(config, batch, seq, mode=mode, s_enc=s_enc)
     return int(sum(math.prod(k) + math.prod(v) for k, v in shapes if k and v))
+
+
+def hf_kv_cache_split(config: dict, batch: int, seq: int, *, s_enc: int, mode: str | None = None) -> dict[str, int]:
+    """An encoder-decoder's cache after encoding ``s_enc`` tokens and decoding ``seq``:
+    ``{"self": elements of the decoder's self-attention cache, "cross": of its cross-attention cache}``."""
+    _, out = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=True, count_flops=False,
+                          s_enc=s_enc)
+    cache = out.past_key_values
+
+    def elements(part):
+        return int(sum(k.numel() + v.numel() for k, v in _cache_tensors(part) if k is not None and v is not None))
+
+    return {"self": elements(cache.self_attention_cache), "cross": elements(cache.cross_attention_cache)}
 
 
 # ---------------------------------------------------------------------------
