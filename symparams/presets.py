@@ -11,7 +11,7 @@ from. Hugging Face families add their own presets from ``config.json`` files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -23,12 +23,14 @@ __all__ = ["Preset", "PRESETS", "model", "from_preset"]
 
 @dataclass(frozen=True)
 class Preset:
-    """A named published model: architecture name, sizes by symbol name, source."""
+    """A named published model: architecture name, sizes by symbol name, source; ``lengths``: default
+    sequence lengths by symbol name where the model has no context length to default to (T5)."""
 
     name: str
     architecture: str
     values: Mapping[str, int]
     source: str
+    lengths: Mapping[str, int] = field(default_factory=dict)
 
 
 # GPT-2 shapes (Radford et al. 2019; Hugging Face gpt2* config.json): l, h, a.
@@ -73,15 +75,18 @@ def _bert(size: str) -> Preset:
 
 
 # T5 v1.0 (Raffel et al. 2020, §3.7; Hugging Face google-t5/t5-* config.json): l = l_dec, h, a, d_ff;
-# SentencePiece vocabulary 32128 (padded), 32 relative-position buckets.
+# SentencePiece vocabulary 32128 (padded), 32 relative-position buckets. Default lengths: T5's
+# span-corruption pre-training, 512 input tokens and 114 target tokens (15% noise, mean span 3:
+# t5.data.preprocessors.random_spans_helper; transformers' run_t5_mlm_flax.py).
 _T5_SHAPES = {"small": (6, 512, 8, 2048), "base": (12, 768, 12, 3072)}
+_T5_LENGTHS = MappingProxyType({"s_enc": 512, "s": 114})
 
 
 def _t5(size: str) -> Preset:
     l, h, a, d_ff = _T5_SHAPES[size]
     values = {"l": l, "l_dec": l, "h": h, "a": a, "d_ff": d_ff, "V": 32128, "n_rb": 32}
     return Preset(f"t5-{size}", "t5", MappingProxyType(values),
-                  f"T5-{size.capitalize()} (Raffel et al. 2020); Hugging Face google-t5/t5-{size}")
+                  f"T5-{size.capitalize()} (Raffel et al. 2020); Hugging Face google-t5/t5-{size}", _T5_LENGTHS)
 
 
 PRESETS: Mapping[str, Preset] = MappingProxyType(
@@ -103,7 +108,7 @@ def from_preset(name: str):
         raise UnknownModelError(f"unknown preset {name!r}; core presets: {', '.join(sorted(PRESETS))} "
                                 "(model() also reads Hugging Face presets and config.json paths)")
     preset = PRESETS[name]
-    return Model(preset.name, architecture(preset.architecture), preset.values, preset.source)
+    return Model(preset.name, architecture(preset.architecture), preset.values, preset.source, preset.lengths)
 
 
 def model(name):
@@ -113,7 +118,7 @@ def model(name):
     >>> model("gpt2-tiny")
     Traceback (most recent call last):
     ...
-    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json)
+    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bart-large, bert-base, ..., gpt2-xl, ... (or a path to a config.json)
     """
     if isinstance(name, str) and name in PRESETS:
         return from_preset(name)  # core presets need no config reader (keeps the CLI light)

@@ -31,7 +31,7 @@ from sympy import Expr, Integer, Symbol
 from symparams._expr import as_expr
 from symparams.components.base import Component, Dropout
 from symparams.errors import OptionError
-from symparams.symbols import l as _layers, s as _s
+from symparams.symbols import l as _layers, s as _s, s_enc as _s_enc
 
 __all__ = ["Stack", "once", "Architecture", "decoder"]
 
@@ -175,6 +175,11 @@ class Architecture:
     def components(self, key: str) -> tuple[tuple[Component, Stack], ...]:
         """Every component with this key, with its stack."""
         return tuple((c, st) for c, st in self.parts() if c.key == key)
+
+    @property
+    def is_encoder_decoder(self) -> bool:
+        """Whether a stack runs over an encoder's ``s_enc`` tokens beside the decoder's ``s``."""
+        return any(_s_enc in st.seq.free_symbols for st in self.stacks)
 
     @property
     def with_head(self) -> "Architecture":

@@ -104,7 +104,8 @@ def formula_items() -> list[tuple[str, bool, str]]:
     for name in sorted(ARCHITECTURES):
         arch = architecture(name)
         for bd in (arch.params(), arch.buffers(), arch.forward_flops(), arch.kv_cache(dtype="bf16")):
-            exprs = [p.expr for p in bd.pieces] + [bd.block, bd.total, bd.expanded, leading_order(bd.total)]
+            blocks = [bd.per_block(stack) for stack, _ in bd.repeats]  # one per layer stack (T5: two)
+            exprs = [p.expr for p in bd.pieces] + blocks + [bd.total, bd.expanded, leading_order(bd.total)]
             out += [(latex(e), False, f"{name} {bd.quantity}") for e in exprs]
             out.append((breakdown_latex(bd), True, f"{name} {bd.quantity} breakdown"))
             out.append((bd._repr_latex_().strip("$"), True, f"{name} {bd.quantity} _repr_latex_"))

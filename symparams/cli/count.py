@@ -14,6 +14,8 @@ def add_parser(sub) -> None:
     c.add_argument("model", help="preset name or path to a config.json")
     c.add_argument("--json", action="store_true", help="one JSON object on stdout")
     add_workload(c)
+    c.add_argument("--decoder-seq", type=positive_int, default=None,
+                   help="decoder length of an encoder-decoder (T5, BART); --seq is then the encoder's")
     c.add_argument("--dtype", default="bf16", choices=DTYPES,
                    help="dtype of weights, KV cache and activations: bf16, fp16 or fp32 (default bf16)")
     c.add_argument("--convention", default=None,
@@ -31,5 +33,5 @@ def run(args) -> str:
     if args.causal is not None:
         spec = ",".join(filter(None, (spec, f"causal={args.causal}")))
     data = count_json(args.model, batch=args.batch, seq=args.seq, dtype=args.dtype,
-                      convention=spec, window=args.window)
+                      convention=spec, window=args.window, decoder_seq=args.decoder_seq)
     return json.dumps(data, indent=2) if args.json else count_text(data)

@@ -12,10 +12,10 @@ registry is this explicit table, filled by no import side effect.
 'GPT-2 (learned positions, final LayerNorm, tied embeddings)'
 >>> family("llama").title
 'Llama'
->>> family("bert")
+>>> family("xlnet")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: unsupported model_type 'bert'; supported: bloom, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, stablelm, starcoder2
+symparams.errors.UnknownModelError: unsupported model_type 'xlnet'; supported: bart, bert, bloom, distilbert, electra, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, modernbert, mt5, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, roberta, stablelm, starcoder2, t5, umt5, vit
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ def bart(f):
     hidden = f.size("hidden")
     for heads_key in ("heads", "dec_heads"):
         if hidden % f.size(heads_key):
-            raise f.error(f"field 'd_model' = {hidden} is not divisible by {f.key(heads_key)!r} = "
+            raise f.error(f"field {f.key('hidden')!r} = {hidden} is not divisible by {f.key(heads_key)!r} = "
                           f"{f.size(heads_key)}; expected d_model % heads == 0")
     dec_heads = _decoder_size(f, "dec_heads", "heads", a, a_dec)
     dec_ffn = _decoder_size(f, "dec_ffn", "ffn", d_ff, d_dec)
@@ -97,10 +97,12 @@ def _sample(draw, st, bd):
 
 BART = Family(
     "bart", "BART",
-    {"hidden": size("d_model", REQUIRED, "hidden_size", symbol=h),
-     "layers": size("encoder_layers", REQUIRED, "num_hidden_layers", symbol=l),
+    # attribute_map names first: BartConfig lets hidden_size, num_hidden_layers and num_attention_heads
+    # override d_model, encoder_layers and encoder_attention_heads when both are given
+    {"hidden": size("hidden_size", REQUIRED, "d_model", symbol=h),
+     "layers": size("num_hidden_layers", REQUIRED, "encoder_layers", symbol=l),
      "dec_layers": size("decoder_layers", symbol=l_dec),
-     "heads": size("encoder_attention_heads", REQUIRED, "num_attention_heads", symbol=a),
+     "heads": size("num_attention_heads", REQUIRED, "encoder_attention_heads", symbol=a),
      "dec_heads": size("decoder_attention_heads", symbol=a_dec),
      "ffn": size("encoder_ffn_dim", symbol=d_ff), "dec_ffn": size("decoder_ffn_dim", symbol=d_dec),
      "vocab": size("vocab_size", symbol=V), "positions": size("max_position_embeddings", 1024, symbol=s_max),
@@ -108,4 +110,4 @@ BART = Family(
      **{name: Field(name, "probability", 0.0) for name in ("encoder_layerdrop", "decoder_layerdrop")},
      **dropout(embedding=("dropout", 0.1), attention=("attention_dropout", 0.0), residual=("dropout", 0.1))},
     bart, _sample, head_step=1, auto_class="AutoModel", head_class="BartForConditionalGeneration",
-    lengths=lambda values: {"s_enc": values["s_max"]})
+    lengths=lambda values, data: {"s_enc": values["s_max"]})

@@ -26,7 +26,7 @@ from symparams.families.common import dropout_sites, ffn_width, head_size
 from symparams.families.encoders import encoder_only, post_norm
 from symparams.families.sampling import IDS, base
 from symparams.hf.family import Family
-from symparams.hf.fields import dropout, flag, size, text
+from symparams.hf.fields import REQUIRED, dropout, flag, size, text
 from symparams.stacks import Stack
 from symparams.symbols import V, a, d_emb, d_ff, h, l, n_type, s_max
 
@@ -47,6 +47,7 @@ def _bert_fields(*, positions=512) -> dict:
         "types": size("type_vocab_size", 2, symbol=n_type),
         "tie": flag("tie_word_embeddings", True),
         "act": text("hidden_act", "gelu"),
+        "positions_kind": text("position_embedding_type", "absolute"),
         "is_decoder": flag("is_decoder", False),
         "cross": flag("add_cross_attention", False),
         **dropout(embedding=_HIDDEN_DROPOUT, attention=("attention_probs_dropout_prob", 0.1),
@@ -55,11 +56,16 @@ def _bert_fields(*, positions=512) -> dict:
 
 
 def _encoder_checks(f) -> None:
-    """BERT-like configs can also describe a decoder (``is_decoder``, cross-attention layers): refused."""
+    """BERT-like configs can also describe a decoder (``is_decoder``, cross-attention layers) or relative
+    position embeddings transformers 5.23 no longer builds: refused."""
     for name in ("is_decoder", "cross"):
         if f.flag(name):
             raise f.error(f"field {f.key(name)!r} = true is not supported (a BERT-style decoder with a causal mask "
                           "and cross-attention); expected false: symparams counts the bidirectional encoder")
+    kind = f.text("positions_kind")
+    if kind != "absolute":
+        raise f.error(f"field 'position_embedding_type' = {kind!r} is not supported: transformers 5.23 builds "
+                      "absolute position tables only (no relative_key distance embeddings); expected 'absolute'")
 
 
 def _bidirectional(d_head):
@@ -145,7 +151,8 @@ def electra(f):
         "electra", "ELECTRA (BERT's encoder, embeddings of their own width)",
         embed=(*_embeddings(f, width), *project), layers=(Stack("block", l, block),), head=head,
         head_keeps_pooler=False, dropout=dropout_sites(f),
-        head_notes=("head: ElectraForPreTraining — the discriminator (dense h → h, activation, h → 1 per token)",))
+        head_notes=("head: ElectraForPreTraining — the discriminator (dense h → h, activation, h → 1 per "
+                    "token)",))
 
 
 def _sample(model_type):
@@ -172,7 +179,11 @@ ROBERTA = Family("roberta", "RoBERTa", _bert_fields(), roberta, _sample("roberta
                  auto_class="AutoModel", head_class="RobertaForMaskedLM")
 DISTILBERT = Family(
     "distilbert", "DistilBERT",
-    {"hidden": size("dim", symbol=h), "layers": size("n_layers", symbol=l), "heads": size("n_heads", symbol=a),
+    # attribute_map names first: DistilBertConfig lets hidden_size, num_hidden_layers, num_attention_heads
+    # override dim, n_layers, n_heads when both are given
+    {"hidden": size("hidden_size", REQUIRED, "dim", symbol=h),
+     "layers": size("num_hidden_layers", REQUIRED, "n_layers", symbol=l),
+     "heads": size("num_attention_heads", REQUIRED, "n_heads", symbol=a),
      "vocab": size("vocab_size", symbol=V), "ffn": size("hidden_dim", symbol=d_ff),
      "positions": size("max_position_embeddings", 512, symbol=s_max), "tie": flag("tie_word_embeddings", True),
      "act": text("activation", "gelu"), "sinusoidal": flag("sinusoidal_pos_embds", False),

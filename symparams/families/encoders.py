@@ -41,7 +41,7 @@ from symparams.components import (
     RMSNorm, TokenEmbedding,
 )
 from symparams.components.relative import RelativePositionBias
-from symparams.components.tokens import SharedEmbedding, TokenTypes
+from symparams.components.tokens import IndexBuffers, SharedEmbedding, TokenTypes
 from symparams.stacks import Architecture, Stack, once
 from symparams.symbols import V, a, d_ff, h, l, l_dec, n_rb, n_type, s, s_enc, s_max
 
@@ -106,7 +106,8 @@ def bert() -> Architecture:
     block = post_norm(attention, MLP(h, d_ff, bias=True, activation="gelu"))
     return encoder_only(
         "bert", "BERT encoder (learned positions and token types, post-norm LayerNorm, GELU MLP, pooler)",
-        embed=(TokenEmbedding(V, h), LearnedPositions(s_max, h), TokenTypes(n_type, h), LayerNorm(h)),
+        embed=(TokenEmbedding(V, h), LearnedPositions(s_max, h), TokenTypes(n_type, h), LayerNorm(h),
+               IndexBuffers(s_max, ("position_ids", "token_type_ids"))),
         layers=(Stack("block", l, block),), pooler=(Pooler(h, h),),
         head=(MaskedLMHead(h, V, tied=True), Classifier(h, Integer(2))), head_keeps_pooler=True,
         head_notes=("head: masked-LM head (dense + GELU + LayerNorm, decoder tied to the token table, output bias) "

@@ -42,7 +42,7 @@ from symparams.hf.fields import DERIVED, REQUIRED, dropout, flag, size, text
 from symparams.stacks import Stack
 from symparams.symbols import V, a, d_ff, d_head, h, l, l_dec, n_rb, s_enc
 
-__all__ = ["T5", "MT5", "UMT5", "ACTIVATIONS", "feed_forward"]
+__all__ = ["T5", "MT5", "UMT5", "ACTIVATIONS", "feed_forward", "encoder_length"]
 
 #: activation names transformers' ``ACT2FN`` knows (5.23), as ``feed_forward_proj`` may name them
 ACTIVATIONS = ("gelu", "gelu_10", "gelu_fast", "gelu_new", "gelu_python", "gelu_pytorch_tanh", "gelu_python_tanh",
@@ -76,8 +76,13 @@ def _head_size(f):
 def _t5(f, *, name: str, title: str, every_layer: bool):
     for key in ("hidden", "layers", "heads", "vocab", "buckets"):
         f.use(key)
+    f.size("n_positions")  # validated here; the encoder's default length (see encoder_length)
     decoder_layers = f.size("dec_layers")
-    f.bind(l_dec, f.size("layers") if decoder_layers is DERIVED else decoder_layers)
+    if decoder_layers is DERIVED:
+        # T5Config copies its num_layers field (the key, or the class default) before the attribute_map
+        # alias num_hidden_layers overrides num_layers: that copy is the decoder's depth
+        decoder_layers = f.size("num_layers_field")
+    f.bind(l_dec, decoder_layers)
     d_head_ = _head_size(f)
     mlp = feed_forward(f)
     bias = RelativePositionBias(n_rb, a, shared=not every_layer)
@@ -118,23 +123,39 @@ def umt5(f):
     return _t5(f, name="umt5", title="UMT5 (relative position bias in every layer)", every_layer=True)
 
 
-def _fields(*, act: str) -> dict:
-    """``T5Config``'s names (shared by ``MT5Config`` and ``UMT5Config``), with a family's class default
-    for ``feed_forward_proj``."""
+def _fields(*, act: str, layers: int) -> dict:
+    """``T5Config``'s names (shared by ``MT5Config`` and ``UMT5Config``), with a family's class defaults
+    for ``feed_forward_proj`` and ``num_layers``."""
     rate = ("dropout_rate", 0.1)
     return {
-        "hidden": size("d_model", REQUIRED, "hidden_size", symbol=h),
-        "layers": size("num_layers", REQUIRED, "num_hidden_layers", symbol=l),
+        # attribute_map names first: T5Config lets hidden_size, num_hidden_layers, num_attention_heads and
+        # head_dim override d_model, num_layers, num_heads and d_kv when both are given
+        "hidden": size("hidden_size", REQUIRED, "d_model", symbol=h),
+        "layers": size("num_hidden_layers", REQUIRED, "num_layers", symbol=l),
         "dec_layers": size("num_decoder_layers", DERIVED, symbol=l_dec),
-        "heads": size("num_heads", REQUIRED, "num_attention_heads", symbol=a),
-        "head_dim": size("d_kv", 64, "head_dim", symbol=d_head),
+        "num_layers_field": size("num_layers", layers),
+        "heads": size("num_attention_heads", REQUIRED, "num_heads", symbol=a),
+        "head_dim": size("head_dim", 64, "d_kv", symbol=d_head),
         "vocab": size("vocab_size", symbol=V),
         "ffn": size("d_ff", symbol=d_ff),
         "buckets": size("relative_attention_num_buckets", 32, symbol=n_rb),
         "tie": flag("tie_word_embeddings", True),
         "ffn_proj": text("feed_forward_proj", act),
+        "n_positions": size("n_positions", DERIVED),
         **dropout(embedding=rate, attention=rate, residual=rate),
     }
+
+
+def encoder_length(values, data) -> dict:
+    """The encoder's default length: ``n_positions``, which the published T5 configs give (512, the
+    length they were trained on; transformers' ``T5Config`` keeps it as an extra attribute, no shape
+    depends on it). The decoder's length has no default (relative positions, no context length).
+
+    >>> encoder_length({}, {"n_positions": 512}), encoder_length({}, {})
+    ({'s_enc': 512}, {})
+    """
+    given = data.get("n_positions")
+    return {"s_enc": given} if given is not None else {}
 
 
 def _sample(model_type):
@@ -151,11 +172,11 @@ def _sample(model_type):
     return sample
 
 
-def _family(model_type: str, title: str, build, *, act: str, head_class: str) -> Family:
-    return Family(model_type, title, _fields(act=act), build, _sample(model_type), head_step=1, auto_class="AutoModel",
-                  head_class=head_class)
+def _family(model_type: str, title: str, build, *, act: str, layers: int, head_class: str) -> Family:
+    return Family(model_type, title, _fields(act=act, layers=layers), build, _sample(model_type), head_step=1,
+                  auto_class="AutoModel", head_class=head_class, lengths=encoder_length)
 
 
-T5 = _family("t5", "T5", t5, act="relu", head_class="T5ForConditionalGeneration")
-MT5 = _family("mt5", "mT5", mt5, act="gated-gelu", head_class="MT5ForConditionalGeneration")
-UMT5 = _family("umt5", "UMT5", umt5, act="gated-gelu", head_class="UMT5ForConditionalGeneration")
+T5 = _family("t5", "T5", t5, act="relu", layers=6, head_class="T5ForConditionalGeneration")
+MT5 = _family("mt5", "mT5", mt5, act="gated-gelu", layers=8, head_class="MT5ForConditionalGeneration")
+UMT5 = _family("umt5", "UMT5", umt5, act="gated-gelu", layers=8, head_class="UMT5ForConditionalGeneration")

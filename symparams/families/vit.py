@@ -119,4 +119,4 @@ VIT = Family(
      **dropout(embedding=("hidden_dropout_prob", 0.0), attention=("attention_probs_dropout_prob", 0.0),
                residual=("hidden_dropout_prob", 0.0))},
     vit, _sample, head_step=1, auto_class="AutoModel", head_class="ViTForImageClassification",
-    lengths=lambda values: {"s": values["n_p"] + 1})
+    lengths=lambda values, data: {"s": values["n_p"] + 1})

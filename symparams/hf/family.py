@@ -32,9 +32,10 @@ class Family:
     (``AutoModel``, what :attr:`Model.params` counts) and ``head_class`` the
     transformers class of the model with its pretraining head (what
     :attr:`Model.with_head` counts, e.g. ``"BertForPreTraining"``; ``None``
-    when the base model already is it). ``lengths(values)`` gives the default
-    lengths beside ``s`` the model fixes itself from its sizes, by symbol name
-    (a ViT's ``s = n_p + 1`` tokens per image; BART's encoder ``s_enc = s_max``).
+    when the base model already is it). ``lengths(values, data)`` gives the default
+    lengths the model fixes itself, by symbol name, from its bound sizes and its
+    (validated) config data (a ViT's ``s = n_p + 1`` tokens per image; BART's
+    encoder ``s_enc = s_max``; T5's ``s_enc = n_positions`` when given).
     """
 
     model_type: str
@@ -47,4 +48,4 @@ class Family:
     auto_class: str = "AutoModelForCausalLM"
     notes: tuple[str, ...] = field(default=())
     head_class: str | None = None
-    lengths: Callable[[Mapping[str, int]], dict] | None = None
+    lengths: Callable[[Mapping[str, int], Mapping[str, Any]], dict] | None = None
