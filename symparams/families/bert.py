@@ -26,7 +26,7 @@ from symparams.families.common import dropout_sites, ffn_width, head_size
 from symparams.families.encoders import encoder_only, post_norm
 from symparams.families.sampling import IDS, base
 from symparams.hf.family import Family
-from symparams.hf.fields import REQUIRED, dropout, flag, size, text
+from symparams.hf.fields import REQUIRED, dropout, flag, llama_like, size, text
 from symparams.stacks import Stack
 from symparams.symbols import V, a, d_emb, d_ff, h, l, n_type, s_max
 
@@ -35,18 +35,13 @@ __all__ = ["BERT", "ROBERTA", "DISTILBERT", "ELECTRA"]
 _HIDDEN_DROPOUT = ("hidden_dropout_prob", 0.1)
 
 
-def _bert_fields(*, positions=512) -> dict:
-    """``BertConfig``'s names (shared by ``RobertaConfig`` and ``ElectraConfig``)."""
+def _bert_fields() -> dict:
+    """``BertConfig``'s names (shared by ``RobertaConfig`` and ``ElectraConfig``): Llama's core names
+    (no KV heads, no ``head_dim``: heads are ``h/a``), token types, BERT's defaults."""
+    core = llama_like(tie=True, act="gelu", positions=512)
     return {
-        "hidden": size("hidden_size", symbol=h),
-        "layers": size("num_hidden_layers", symbol=l),
-        "heads": size("num_attention_heads", symbol=a),
-        "vocab": size("vocab_size", symbol=V),
-        "ffn": size("intermediate_size", symbol=d_ff),
-        "positions": size("max_position_embeddings", positions, symbol=s_max),
+        **{name: spec for name, spec in core.items() if name not in ("kv_heads", "head_dim")},
         "types": size("type_vocab_size", 2, symbol=n_type),
-        "tie": flag("tie_word_embeddings", True),
-        "act": text("hidden_act", "gelu"),
         "positions_kind": text("position_embedding_type", "absolute"),
         "is_decoder": flag("is_decoder", False),
         "cross": flag("add_cross_attention", False),

@@ -255,3 +255,20 @@ def test_attribute_map_names_win(cfg, alias, symbol):
     # the config classes' attribute_map: hidden_size, num_hidden_layers, num_attention_heads override
     # d_model / dim, num_layers / n_layers, num_heads / n_heads when both are given (the oracle checks it)
     assert from_hf_config(cfg).values[symparams.symbols.by_name(symbol)] == cfg[alias]
+
+
+def test_readme_encoder_table_matches_transformers():
+    """The README's encoder table: both transformers columns are the measured tables."""
+    import re
+
+    from _oracle import published_params
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    rows = re.findall(r"^\| ([a-z0-9.\-_]+) \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \|$", readme, re.M)
+    assert len(rows) == len(HEAD_PARAMS)
+    base = published_params()
+    number = lambda text: int(text.replace(",", ""))  # noqa: E731
+    for name, ours, theirs, ours_head, theirs_head in rows:
+        assert number(theirs) == base[name] and number(theirs_head) == HEAD_PARAMS[name], name
+        model = from_hf_config(_config(name))
+        assert (number(ours), number(ours_head)) == (model.params.total, model.with_head.params.total), name
