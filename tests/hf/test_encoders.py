@@ -138,6 +138,14 @@ def test_modernbert_layer_stacks():
     assert stacks == {"layer0": 1, "local": 14, "global": 7}  # global every third layer from layer 0
     first = m.architecture.stack("layer0").block
     assert [c.key for c in first] == ["attention", "norm", "mlp"]  # no attention norm in layer 0
+    # local layers keep keys within local_attention // 2 = 64 positions on either side (ModernBertConfig's
+    # sliding_window, as transformers' bidirectional sliding-window mask reads it)
+    local = next(c for c in m.architecture.stack("local").block if c.key == "attention")
+    assert local.mask == "local" and m.value(local.window) == 128 // 2
+    exact = m.forward_flops(1, 300, convention="causal=exact")["attention.scores"]
+    dense = m.forward_flops(1, 300)["attention.scores"]
+    kept = 300 * 129 - 64 * 65  # pairs with |i − j| ≤ 64 over 300 tokens
+    assert dense - exact == 14 * 2 * 12 * 64 * (300 * 300 - kept)
 
 
 def test_every_cost_works_for_encoders_and_encoder_decoders():
