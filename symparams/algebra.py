@@ -24,12 +24,13 @@ from typing import Iterable, Mapping
 from sympy import Add, Dummy, Expr, Poly, ceiling, collect, expand, factor_terms, floor
 
 from symparams._expr import as_expr
-from symparams.symbols import d_ff, d_head, h, l
+from symparams.symbols import d_dec, d_ff, d_head, h, l, l_dec
 from symparams.values import evaluate_exact, normalize_values
 
 __all__ = ["DEFAULT_LARGE", "closed_form", "leading_order", "relative_error", "by_powers"]
 
-DEFAULT_LARGE = (l, h, d_ff, d_head)
+#: depth and widths; an encoder-decoder's decoder depth and MLP width grow with them
+DEFAULT_LARGE = (l, h, d_ff, d_head, l_dec, d_dec)
 
 
 def closed_form(expr, *, by=l) -> Expr:

@@ -62,6 +62,21 @@ class Model:
         return self.architecture.params().at(self.values, name=self.name)
 
     @cached_property
+    def with_head(self) -> "Model":
+        """This model with its pretraining head (the architecture's
+        :attr:`~symparams.stacks.Architecture.with_head`): an encoder's masked-LM head, an
+        encoder-decoder's LM head, a classifier; the model itself for a causal LM.
+
+        >>> from symparams.presets import model
+        >>> m = model("bert-base")
+        >>> m.with_head.params.total - m.params.total   # MLM transform + LayerNorm + bias, NSP classifier
+        624188
+        """
+        if self.architecture.head_model is None:
+            return self
+        return Model(self.name, self.architecture.head_model, self.values, self.source, self.lengths)
+
+    @cached_property
     def buffers(self) -> Evaluation:
         """Non-trainable buffer elements (e.g. the RoPE table)."""
         return self.architecture.buffers().at(self.values, name=self.name)
@@ -168,24 +183,25 @@ class Model:
 
         return evaluate(flops_per_token(self.architecture, convention), self.workload(1, seq, **lengths))
 
-    def activation_memory(self, batch: int = 1, seq: int | None = None, **options) -> Evaluation:
+    def activation_memory(self, batch: int = 1, seq: int | None = None, *, lengths=None, **options) -> Evaluation:
         """Activation bytes of a training forward pass (options of
         :func:`symparams.costs.activations.activation_memory`: dtype, dropout, recompute, attention, t,
-        sequence_parallel)."""
+        sequence_parallel); ``lengths`` are other lengths by name (``{"s_enc": 512}``)."""
         from symparams.costs.activations import activation_memory
 
-        return self.evaluate(activation_memory(self.architecture, **options), batch, seq)
+        return self.evaluate(activation_memory(self.architecture, **options), batch, seq, **(lengths or {}))
 
     def activation_bytes(self, batch: int = 1, seq: int | None = None, dtype: str = "bf16", **options) -> int:
         """Total of :meth:`activation_memory`, in bytes."""
         return self.activation_memory(batch, seq, dtype=dtype, **options).total
 
-    def training_memory(self, batch: int = 1, seq: int | None = None, **options) -> Evaluation:
+    def training_memory(self, batch: int = 1, seq: int | None = None, *, lengths=None, **options) -> Evaluation:
         """Peak AdamW training bytes per device (options of
-        :func:`symparams.costs.training.training_memory`: recipe, zero, n_dp, t, activations)."""
+        :func:`symparams.costs.training.training_memory`: recipe, zero, n_dp, t, activations);
+        ``lengths`` are other lengths by name."""
         from symparams.costs.training import training_memory
 
-        return self.evaluate(training_memory(self.architecture, **options), batch, seq)
+        return self.evaluate(training_memory(self.architecture, **options), batch, seq, **(lengths or {}))
 
     def _repr_markdown_(self) -> str:
         return self.params._repr_markdown_()

@@ -6,12 +6,12 @@ from. Hugging Face families add their own presets from ``config.json`` files.
 >>> PRESETS["gpt2-xl"].values["h"]
 1600
 >>> sorted(PRESETS)[:4]
-['cs336-gpt2-large', 'cs336-gpt2-medium', 'cs336-gpt2-small', 'cs336-gpt2-xl']
+['bert-base', 'bert-large', 'cs336-gpt2-large', 'cs336-gpt2-medium']
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
@@ -26,12 +26,14 @@ __all__ = ["Preset", "PRESETS", "model", "from_preset"]
 
 @dataclass(frozen=True)
 class Preset:
-    """A named published model: architecture name, sizes by symbol name, source."""
+    """A named published model: architecture name, sizes by symbol name, source; ``lengths``: default
+    sequence lengths by symbol name where the model has no context length to default to (T5)."""
 
     name: str
     architecture: str
     values: Mapping[str, int]
     source: str
+    lengths: Mapping[str, int] = field(default_factory=dict)
 
 
 # GPT-2 shapes (Radford et al. 2019; Hugging Face gpt2* config.json): l, h, a.
@@ -63,8 +65,36 @@ def _cs336(size: str) -> Preset:
     )
 
 
+# BERT (Devlin et al. 2019, Table/§3; Hugging Face google-bert/bert-*-uncased config.json): l, h, a;
+# d_ff = 4h, WordPiece vocabulary 30522, 512 positions, 2 token types.
+_BERT_SHAPES = {"base": (12, 768, 12), "large": (24, 1024, 16)}
+
+
+def _bert(size: str) -> Preset:
+    l, h, a = _BERT_SHAPES[size]
+    values = {"l": l, "h": h, "a": a, "d_ff": 4 * h, "V": 30522, "s_max": 512, "n_type": 2}
+    return Preset(f"bert-{size}", "bert", MappingProxyType(values),
+                  f"BERT-{size.capitalize()} (Devlin et al. 2019); Hugging Face google-bert/bert-{size}-uncased")
+
+
+# T5 v1.0 (Raffel et al. 2020, §3.7; Hugging Face google-t5/t5-* config.json): l = l_dec, h, a, d_ff;
+# SentencePiece vocabulary 32128 (padded), 32 relative-position buckets. Default lengths: T5's
+# span-corruption pre-training, 512 input tokens and 114 target tokens (15% noise, mean span 3:
+# t5.data.preprocessors.random_spans_helper; transformers' run_t5_mlm_flax.py).
+_T5_SHAPES = {"small": (6, 512, 8, 2048), "base": (12, 768, 12, 3072)}
+_T5_LENGTHS = MappingProxyType({"s_enc": 512, "s": 114})
+
+
+def _t5(size: str) -> Preset:
+    l, h, a, d_ff = _T5_SHAPES[size]
+    values = {"l": l, "l_dec": l, "h": h, "a": a, "d_ff": d_ff, "V": 32128, "n_rb": 32}
+    return Preset(f"t5-{size}", "t5", MappingProxyType(values),
+                  f"T5-{size.capitalize()} (Raffel et al. 2020); Hugging Face google-t5/t5-{size}", _T5_LENGTHS)
+
+
 PRESETS: Mapping[str, Preset] = MappingProxyType(
-    {p.name: p for p in [*map(_gpt2, _GPT2_SHAPES), *map(_cs336, _GPT2_SHAPES)]}
+    {p.name: p for p in [*map(_gpt2, _GPT2_SHAPES), *map(_cs336, _GPT2_SHAPES), *map(_bert, _BERT_SHAPES),
+                         *map(_t5, _T5_SHAPES)]}
 )
 
 
@@ -83,7 +113,7 @@ def from_preset(name: str) -> Model:
         raise UnknownModelError(f"unknown preset {name!r}; core presets: {', '.join(sorted(PRESETS))} "
                                 "(model() also reads Hugging Face presets and config.json paths)")
     preset = PRESETS[name]
-    return Model(preset.name, architecture(preset.architecture), preset.values, preset.source)
+    return Model(preset.name, architecture(preset.architecture), preset.values, preset.source, preset.lengths)
 
 
 def _is_pretrained(config) -> bool:
@@ -100,7 +130,7 @@ def model(name, *, revision: str | None = None) -> Model:
     >>> model("gpt2-tiny")
     Traceback (most recent call last):
     ...
-    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json, or a Hugging Face model id org/name)
+    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bart-large, bert-base, ..., gpt2-xl, ... (or a path to a config.json, or a Hugging Face model id org/name)
     """
     if not isinstance(name, (str, Path)) and not _is_pretrained(name):
         raise ModelNameTypeError(f"model name {name!r} ({type_name(name)}) is not a string or a path; pass a preset "

@@ -31,7 +31,7 @@ from sympy import Expr, Integer, Symbol
 from symparams._expr import as_expr
 from symparams.components.base import Component, Dropout
 from symparams.errors import OptionError
-from symparams.symbols import l as _layers, s as _s
+from symparams.symbols import l as _layers, s as _s, s_enc as _s_enc
 
 __all__ = ["Stack", "once", "Architecture", "decoder"]
 
@@ -97,6 +97,11 @@ class Architecture:
     trains with dropout (every site by default, as the classic GPT): it decides
     which masks activation memory counts. ``parallel_residual`` records that
     attention and MLP read the same input (GPT-J, Falcon): no count changes.
+    ``head_model`` is the same model with its pretraining head (an encoder's
+    masked-LM head, an encoder-decoder's LM head, a classifier), itself an
+    architecture, so that every cost works for both; ``None`` when this one
+    already is what the loss runs on (a causal LM). :attr:`with_head` gives
+    whichever applies.
     """
 
     name: str
@@ -105,6 +110,7 @@ class Architecture:
     notes: tuple[str, ...] = field(default=())
     parallel_residual: bool = False
     dropout: Dropout = Dropout()
+    head_model: "Architecture | None" = None
 
     def __post_init__(self) -> None:
         stacks = tuple(self.stacks)
@@ -118,6 +124,8 @@ class Architecture:
         object.__setattr__(self, "stacks", stacks)
         object.__setattr__(self, "notes", tuple(self.notes))
         object.__setattr__(self, "dropout", Dropout.of(self.dropout))
+        if self.head_model is not None and not isinstance(self.head_model, Architecture):
+            raise TypeError(f"{self.name}: head_model={self.head_model!r} is not an Architecture")
 
     # ---- structure ----
     def parts(self) -> Iterator[tuple[Component, Stack]]:
@@ -168,11 +176,25 @@ class Architecture:
         """Every component with this key, with its stack."""
         return tuple((c, st) for c, st in self.parts() if c.key == key)
 
+    @property
+    def is_encoder_decoder(self) -> bool:
+        """Whether a stack runs over an encoder's ``s_enc`` tokens beside the decoder's ``s``."""
+        return any(_s_enc in st.seq.free_symbols for st in self.stacks)
+
+    @property
+    def with_head(self) -> "Architecture":
+        """The model with its pretraining head: :attr:`head_model`, or this architecture when it has
+        none (a causal LM already ends in its head)."""
+        return self if self.head_model is None else self.head_model
+
     # ---- making variants ----
     def replace(self, **changes) -> "Architecture":
         """This architecture with some fields changed; ``notes`` are dropped unless given
-        (a variant must not inherit its base's notes)."""
+        (a variant must not inherit its base's notes), and so is ``head_model`` when the stacks
+        change (it would describe the old stacks)."""
         changes.setdefault("notes", ())
+        if "stacks" in changes:
+            changes.setdefault("head_model", None)
         return replace(self, **changes)
 
     def map_components(self, change, *, name: str | None = None, title: str | None = None) -> "Architecture":
@@ -189,7 +211,8 @@ class Architecture:
         -2*h*l*(a - n_kv)*(h + 1)/a
         """
         stacks = tuple(replace(st, block=tuple(change(c) for c in st.block)) for st in self.stacks)
-        return self.replace(name=name or self.name, title=title or self.title, stacks=stacks)
+        head = None if self.head_model is None else self.head_model.map_components(change)
+        return self.replace(name=name or self.name, title=title or self.title, stacks=stacks, head_model=head)
 
     # ---- shortcuts to the cost modules (which cache: an architecture is immutable) ----
     def params(self):

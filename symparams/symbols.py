@@ -26,7 +26,8 @@ from symparams.errors import UnknownSymbolError
 __all__ = [
     "l", "h", "a", "V", "d_ff", "s", "b", "n_kv", "d_head", "s_max", "n", "E", "k", "w", "d_emb", "t", "n_dp",
     "d_sh", "s_enc", "l_dec", "l_dense", "l_local", "r_q", "r_kv", "d_nope", "d_rope", "d_v", "d_moe", "n_sh",
-    "n_rb", "n_p", "c_in", "p", "n_cls", "n_pp", "n_ep", "m", "n_vs", "D", "X", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
+    "n_rb", "n_p", "c_in", "p", "n_cls", "n_pp", "n_ep", "m", "n_vs", "D", "X", "n_type", "w_side", "a_dec",
+    "d_dec", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
 ]
 
 
@@ -74,6 +75,10 @@ m = _size("m")
 n_vs = _size("n_vs")
 D = _size("D")
 X = _size("X")
+n_type = _size("n_type")
+w_side = _size("w_side")
+a_dec = _size("a_dec")
+d_dec = _size("d_dec")
 
 # (symbol, LaTeX name, meaning) — the one table the rest of the package reads.
 _TABLE = (
@@ -117,6 +122,11 @@ _TABLE = (
     (n_vs, "v", "virtual pipeline stages per device (model chunks of the interleaved 1F1B schedule)"),
     (D, "D", "training tokens (the whole run)"),
     (X, "X", "achieved FLOP/s per device (model FLOPs over wall-clock time)"),
+    (n_type, r"n_{\mathrm{type}}", "token types (segments) of a token-type embedding table (BERT type_vocab_size)"),
+    (w_side, r"w_{\mathrm{side}}", "half-width of a bidirectional local window: keys within that many positions "
+                                    "on either side (ModernBERT local_attention // 2)"),
+    (a_dec, r"a_{\mathrm{dec}}", "attention heads of the decoder of an encoder-decoder when they differ from a"),
+    (d_dec, r"d_{\mathrm{dec}}", "MLP width of the decoder of an encoder-decoder when it differs from d_ff"),
 )
 
 SYMBOLS: tuple[Symbol, ...] = tuple(row[0] for row in _TABLE)

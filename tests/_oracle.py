@@ -43,6 +43,39 @@ def cs336_as_llama(*, l, h, a, V, d_ff, s_max, **_):
             "bos_token_id": 0, "eos_token_id": 0, "pad_token_id": 0}
 
 
+def bert_config(*, l, h, a, V, d_ff, s_max, n_type, **_):
+    """The built-in ``bert`` is BertModel (and BertForPreTraining) at these sizes."""
+    return {"model_type": "bert", "num_hidden_layers": l, "hidden_size": h, "num_attention_heads": a,
+            "vocab_size": V, "intermediate_size": d_ff, "max_position_embeddings": s_max, "type_vocab_size": n_type,
+            "pad_token_id": 0}
+
+
+def t5_config(*, l, l_dec, h, a, V, d_ff, n_rb, **_):
+    """The built-in ``t5`` is T5 v1.0 (ReLU, tied head, heads of h/a) at these sizes."""
+    return {"model_type": "t5", "num_layers": l, "num_decoder_layers": l_dec, "d_model": h, "num_heads": a,
+            "d_kv": h // a, "vocab_size": V, "d_ff": d_ff, "relative_attention_num_buckets": n_rb,
+            "feed_forward_proj": "relu", "pad_token_id": 0, "eos_token_id": 0, "decoder_start_token_id": 0}
+
+
+#: built-in architecture -> the transformers config that builds the same model
+BUILTIN_AS_HF = {"gpt2": gpt2_config, "cs336": cs336_as_llama, "bert": bert_config, "t5": t5_config}
+
+
 def flops_mode(cfg):
     # MoE: aten._grouped_mm's fake kernel needs 16-byte strides; small configs run for real
     return "real" if cfg["model_type"] in ("mixtral", "qwen2_moe") else "fake"
+
+
+def workload(cfg, seq):
+    """``(s, lengths)`` for a forward over ``seq`` tokens, the same for symparams and the oracle: an
+    encoder-decoder's ``seq`` is its decoder's, and its encoder reads ``s_enc = seq + 3`` (a length of
+    its own, so that the two cannot be mistaken for each other); an image model needs at least one
+    patch besides its [CLS] token (``s ≥ 2``). Every other model: ``(seq, {})``."""
+    import symparams
+
+    arch = symparams.from_hf_config(cfg).architecture
+    if arch.is_encoder_decoder:
+        return seq, {"s_enc": seq + 3}
+    if arch.components("patch_embedding"):
+        return max(seq, 2), {}
+    return seq, {}

@@ -104,7 +104,8 @@ def formula_items() -> list[tuple[str, bool, str]]:
     for name in sorted(ARCHITECTURES):
         arch = architecture(name)
         for bd in (arch.params(), arch.buffers(), arch.forward_flops(), arch.kv_cache(dtype="bf16")):
-            exprs = [p.expr for p in bd.pieces] + [bd.block, bd.total, bd.expanded, leading_order(bd.total)]
+            blocks = [bd.per_block(stack) for stack, _ in bd.repeats]  # one per layer stack (T5: two)
+            exprs = [p.expr for p in bd.pieces] + blocks + [bd.total, bd.expanded, leading_order(bd.total)]
             out += [(latex(e), False, f"{name} {bd.quantity}") for e in exprs]
             out.append((breakdown_latex(bd), True, f"{name} {bd.quantity} breakdown"))
             out.append((bd._repr_latex_().strip("$"), True, f"{name} {bd.quantity} _repr_latex_"))
@@ -121,8 +122,14 @@ def formula_items() -> list[tuple[str, bool, str]]:
 
 def model_items(m) -> list[tuple[str, bool, str]]:
     out = []
-    # a config without a context length (BLOOM: ALiBi, no s_max) needs an explicit sequence length
-    seq = None if any(sym.name == "s_max" for sym in m.values) else 2048
+    # a config without a default length (BLOOM: ALiBi, no s_max) needs an explicit sequence length; a
+    # model with one (a context length, a ViT's patches + 1) runs at it
+    from symparams.errors import ConfigError
+
+    try:
+        seq = None if m.default_seq() else 2048
+    except ConfigError:
+        seq = 2048
     for cost in COST_NAMES:
         layouts = [(style, tags, "comma") for style in STYLES for tags in (False, True)]
         layouts += [(style, False, "thin") for style in STYLES]

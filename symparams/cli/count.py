@@ -17,6 +17,8 @@ def add_parser(sub) -> None:
     add_workload(c)
     add_dtype(c, "bf16", "weights, KV cache and activations; the training recipe follows it "
                          "(fp32: fp32 recipe, bf16/fp16: mixed precision)")
+    c.add_argument("--decoder-seq", type=positive_int, default=None,
+                   help="decoder length of an encoder-decoder (T5, BART); --seq is then the encoder's")
     c.add_argument("--convention", default=None,
                    help="cost convention spec, e.g. 'macs', 'causal-half', 'kaplan', 'palm', 'mac=1,causal=exact'")
     c.add_argument("--causal", choices=("full", "half", "exact", "window"), default=None,
@@ -44,7 +46,7 @@ def run(args) -> str:
     for name in names:
         try:
             documents.append(count_json(name, batch=args.batch, seq=args.seq, dtype=args.dtype, convention=spec,
-                                        window=args.window, allow_longer=args.allow_longer,
+                                        window=args.window, allow_longer=args.allow_longer, decoder_seq=args.decoder_seq,
                                         revision=args.revision if is_repo_id(name) else None))
         except (SymparamsError, OSError) as exc:
             if len(names) == 1:

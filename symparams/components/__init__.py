@@ -12,9 +12,16 @@ from symparams.components.moe import MoE
 from symparams.components.norm import LayerNorm, RMSNorm
 from symparams.components.projection import Projection
 from symparams.components.rotary import RotaryPositions
+from symparams.components.mlm import LogitsBias, MaskedLMHead
+from symparams.components.pooling import Classifier, Pooler
+from symparams.components.relative import RelativePositionBias
+from symparams.components.tokens import IndexBuffers, LearnedToken, SharedEmbedding, TokenTypes
+from symparams.components.vision import PatchEmbedding
 
 __all__ = [
     "Activation", "Dropout",
     "Attention", "Component", "GatedMLP", "LayerNorm", "LearnedPositions", "Linear",
     "MLP", "Matmul", "MoE", "OutputHead", "Projection", "RMSNorm", "RotaryPositions", "Tensor", "TokenEmbedding",
+    "Classifier", "IndexBuffers", "LearnedToken", "LogitsBias", "MaskedLMHead", "PatchEmbedding", "Pooler",
+    "RelativePositionBias", "SharedEmbedding", "TokenTypes",
 ]

@@ -7,15 +7,15 @@ field table, builder, test sampler), defined in one module per lineage; the
 registry is this explicit table, filled by no import side effect.
 
 >>> sorted(ARCHITECTURES)
-['cs336', 'gpt-classic', 'gpt2']
+['bert', 'cs336', 'gpt-classic', 'gpt2', 't5']
 >>> architecture("gpt2").title
 'GPT-2 (learned positions, final LayerNorm, tied embeddings)'
 >>> family("llama").title
 'Llama'
->>> family("bert")
+>>> family("xlnet")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: unsupported model_type 'bert'; supported: bloom, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, stablelm, starcoder2
+symparams.errors.UnknownModelError: unsupported model_type 'xlnet'; supported: bart, bert, bloom, distilbert, electra, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, modernbert, mt5, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, roberta, stablelm, starcoder2, t5, umt5, vit
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from symparams.stacks import Architecture
 from symparams.errors import UnknownArchitectureError, UnknownModelError
 from symparams.families.classic import gpt2, gpt_classic
 from symparams.families.cs336 import cs336
+from symparams.families.encoders import bert, t5
 
 __all__ = ["ARCHITECTURES", "architecture", "FAMILIES", "family", "SUPPORTED_MODEL_TYPES"]
 
@@ -36,6 +37,8 @@ ARCHITECTURES: Mapping[str, Callable[[], Architecture]] = MappingProxyType({
     "gpt-classic": gpt_classic,
     "gpt2": gpt2,
     "cs336": cs336,
+    "bert": bert,
+    "t5": t5,
 })
 
 #: model_type -> (module of symparams.families, name of its Family record), one row per family
@@ -58,6 +61,16 @@ _HF_FAMILIES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "falcon": ("falcon", "FALCON"),
     "bloom": ("bloom", "BLOOM"),
     "starcoder2": ("starcoder2", "STARCODER2"),
+    "bert": ("bert", "BERT"),
+    "roberta": ("bert", "ROBERTA"),
+    "distilbert": ("bert", "DISTILBERT"),
+    "electra": ("bert", "ELECTRA"),
+    "t5": ("t5", "T5"),
+    "mt5": ("t5", "MT5"),
+    "umt5": ("t5", "UMT5"),
+    "bart": ("bart", "BART"),
+    "vit": ("vit", "VIT"),
+    "modernbert": ("modernbert", "MODERNBERT"),
 })
 
 

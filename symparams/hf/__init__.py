@@ -14,10 +14,10 @@ cache under symparams' conventions. Supported ``model_type`` values:
 ...     "max_position_embeddings": 4096})
 >>> m.params.total   # Llama-2-7B
 6738415616
->>> from_hf_config({"model_type": "bert"})
+>>> from_hf_config({"model_type": "xlnet"})
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: config dict: unsupported model_type 'bert'; supported: bloom, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, stablelm, starcoder2
+symparams.errors.UnknownModelError: config dict: unsupported model_type 'xlnet'; supported: bart, bert, bloom, distilbert, electra, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, modernbert, mt5, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, roberta, stablelm, starcoder2, t5, umt5, vit
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def from_hf_config(config, *, name: str | None = None, revision: str | None = No
     UnknownModelError
         The ``model_type`` is not supported (the message lists those that are).
     """
+    from symparams.families import family
     from symparams.hf import hub
     from symparams.models import Model
 
@@ -94,4 +95,6 @@ def from_hf_config(config, *, name: str | None = None, revision: str | None = No
     raw = load(config)
     arch, values = build(raw)
     source = raw.where if isinstance(config, (str, Path)) else "Hugging Face config (dict)"
-    return Model(name or raw.name, arch, values, source)
+    fam = family(raw.model_type, raw.where)
+    lengths = fam.lengths(values, raw.data) if fam.lengths is not None else {}
+    return Model(name or raw.name, arch, values, source, lengths)

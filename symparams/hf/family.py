@@ -33,6 +33,16 @@ class Family:
     component's own (``q_proj``, ``gate_proj``, ``embed_tokens``, ``lm_head``, ...);
     tensors of one component mapped to the same name are one fused module
     (GPT-2's ``c_attn``). Read by :mod:`symparams.studies.modules`.
+    oracle builds.
+
+    Encoders and encoder-decoders: ``auto_class`` is the base model
+    (``AutoModel``, what :attr:`Model.params` counts) and ``head_class`` the
+    transformers class of the model with its pretraining head (what
+    :attr:`Model.with_head` counts, e.g. ``"BertForPreTraining"``; ``None``
+    when the base model already is it). ``lengths(values, data)`` gives the default
+    lengths the model fixes itself, by symbol name, from its bound sizes and its
+    (validated) config data (a ViT's ``s = n_p + 1`` tokens per image; BART's
+    encoder ``s_enc = s_max``; T5's ``s_enc = n_positions`` when given).
     """
 
     model_type: str
@@ -45,3 +55,5 @@ class Family:
     auto_class: str = "AutoModelForCausalLM"
     notes: tuple[str, ...] = field(default=())
     modules: Mapping[str, str] = field(default_factory=dict)
+    head_class: str | None = None
+    lengths: Callable[[Mapping[str, int], Mapping[str, Any]], dict] | None = None

@@ -6,7 +6,7 @@ SOURCES.md``); the preset's name is the file's stem. Every one is checked in
 the tests against the parameter count ``transformers`` builds from it.
 
 >>> sorted(HF_PRESETS)[:3]
-['bloom-560m', 'falcon-7b', 'gemma-2-2b']
+['bart-large', 'bert-base-uncased', 'bloom-560m']
 >>> HF_PRESETS["llama-2-7b"].source
 'meta-llama/Llama-2-7b-hf'
 """
@@ -57,6 +57,14 @@ _HUB = {
     "santacoder": "bigcode/gpt_bigcode-santacoder",
     "stablelm-2-1_6b": "stabilityai/stablelm-2-1_6b",
     "starcoder2-3b": "bigcode/starcoder2-3b",
+    "bert-base-uncased": "google-bert/bert-base-uncased",
+    "roberta-base": "FacebookAI/roberta-base",
+    "distilbert-base-uncased": "distilbert/distilbert-base-uncased",
+    "electra-small-discriminator": "google/electra-small-discriminator",
+    "modernbert-base": "answerdotai/ModernBERT-base",
+    "flan-t5-base": "google/flan-t5-base",
+    "bart-large": "facebook/bart-large",
+    "vit-base-patch16-224": "google/vit-base-patch16-224",
 }
 
 HF_PRESETS: Mapping[str, HFPreset] = MappingProxyType(

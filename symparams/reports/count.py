@@ -22,7 +22,7 @@ from symparams.algebra import leading_order
 from symparams.units import dtype_bytes
 
 __all__ = ["count_text", "count_json", "compare_json", "formula_json", "formula_text", "resolve_architecture",
-           "resolve_convention"]
+           "resolve_convention", "resolve_lengths"]
 
 
 def _exact(value: Fraction):
@@ -32,7 +32,7 @@ def _exact(value: Fraction):
 
 def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf16",
                convention: str | None = None, window: int | None = None, allow_longer: bool = False,
-               revision: str | None = None) -> dict:
+               revision: str | None = None, decoder_seq: int | None = None) -> dict:
     """Every exact count of model ``name`` as a JSON-ready dict.
 
     ``convention`` is a :func:`~symparams.conventions.parse_convention` spec
@@ -43,17 +43,33 @@ def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf
     the recipe that keeps weights in it (:func:`~symparams.precision.recipe_for`). A ``seq``
     longer than a learned position table is refused unless ``allow_longer``
     (:func:`symparams.lengths.check_seq`); ``revision`` is for a Hub model id.
+
+    active parameters.
+
+    ``seq`` is the encoder's (or the only) length; ``decoder_seq`` the
+    decoder's, for an encoder-decoder only (see :func:`resolve_lengths`).
+    ``params.total`` and ``flops.forward`` are the base model's (what
+    ``AutoModel`` builds); ``params.with_head`` and ``flops.forward_with_head``
+    add the pretraining head (equal for a causal LM). ``memory.kv_cache``
+    splits the cache into the decoder's self-attention part and an
+    encoder-decoder's cross-attention part.
+
+    >>> data = count_json("t5-small", seq=512, decoder_seq=128)   # l_dec = 6, h = 512, bf16
+    >>> data["workload"]["seq"], data["workload"]["decoder_seq"]
+    (512, 128)
+    >>> data["memory"]["kv_cache"] == {"self_bytes": 6 * 2 * 128 * 512 * 2, "cross_bytes": 6 * 2 * 512 * 512 * 2}
+    True
     """
     from symparams.lengths import check_seq
     from symparams.presets import model
 
     m = model(name, revision=revision)
     check_seq(m, seq, allow_longer=allow_longer)
-    seq = m.default_seq() if seq is None else seq
+    seq, lengths, workload = resolve_lengths(m, seq, decoder_seq)
     conv = resolve_convention(convention, window)
     params = m.params
-    fwd = m.forward_flops(batch, seq, convention=conv)
-    step = m.train_step_flops(batch, seq, convention=conv)
+    fwd = m.forward_flops(batch, seq, convention=conv, **lengths)
+    step = m.train_step_flops(batch, seq, convention=conv, **lengths)
     flops = {
         "forward": fwd.total,
         "by_piece": {k: v for k, v in fwd.as_dict().items() if k != "total"},
@@ -61,14 +77,16 @@ def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf
         "convention": fwd.breakdown.convention if convention is None else conv.describe(),
         "convention_name": "FlopCounterMode" if convention is None else conv.name,
         **_training_flops(step, conv, batch, seq),
+        "forward_with_head": m.with_head.forward_flops(batch, seq, convention=conv, **lengths).total,
     }
+    kv_factor = int(conv.kv_factor)
     return {
         "model": m.name,
         "architecture": m.architecture.name,
         "source": m.source,
         "sizes": {sym.name: v for sym, v in sorted(m.values.items(), key=lambda kv: kv[0].name)},
         "stacks": {st.name: str(st.count) for st in m.architecture.stacks},
-        "workload": {"batch": batch, "seq": seq, "dtype": dtype},
+        "workload": {"batch": batch, **workload, "dtype": dtype},
         "params": {
             "total": params.total,
             "embedding": m.embedding_params,
@@ -77,18 +95,21 @@ def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf
             "by_piece": {k: v for k, v in params.as_dict().items() if k != "total"},
             "by_stack": params.by_stack(),
             "buffers": m.buffers.total,
+            "with_head": m.with_head.params.total,
         },
         "flops": flops,
         "memory": {
             "weights_bytes": m.weights_bytes(dtype),
-            "kv_cache_bytes": m.kv_cache_bytes(batch=batch, tokens=seq, dtype=dtype) * int(conv.kv_factor) // 2,
+            "kv_cache_bytes": m.kv_cache_bytes(batch=batch, tokens=seq, dtype=dtype, **lengths) * kv_factor // 2,
+            "kv_cache": _kv_split(m, batch, seq, dtype, lengths, kv_factor),
             "dtype": dtype,
             "bytes_per_element": str(dtype_bytes(dtype)),
-            **_training_memory(m, batch, seq, dtype, conv),
+            **_training_memory(m, batch, seq, dtype, conv, lengths),
         },
         "formulas": {
             "params": _text(m.architecture.params().expanded),
             "forward_flops": _text(m.architecture.forward_flops(conv).expanded),
+            "params_with_head": _text(m.architecture.with_head.params().expanded),
         },
     }
 
@@ -97,6 +118,54 @@ def count_json(name, *, batch: int = 1, seq: int | None = None, dtype: str = "bf
 def _text(expr) -> str:
     """``str(expr)``, once per formula (a batch prints the formulas of one family many times)."""
     return str(expr)
+
+
+def resolve_lengths(m, seq: int | None, decoder_seq: int | None) -> tuple[int, dict, dict]:
+    """``(s, other lengths by name, the workload's length keys)`` of a ``count`` request.
+
+    ``seq`` is the encoder's (or the only) length, ``decoder_seq`` the decoder's. An encoder-decoder
+    binds ``s_enc`` to ``seq`` and ``s`` to ``decoder_seq``, each defaulting to the model's own
+    default length (a preset's, or the context length ``s_max`` of a model with a position table);
+    every other model binds ``s`` to ``seq`` and refuses ``decoder_seq``.
+
+    >>> from symparams.presets import model
+    >>> resolve_lengths(model("t5-small"), 512, 64)
+    (64, {'s_enc': 512}, {'seq': 512, 'decoder_seq': 64})
+    >>> resolve_lengths(model("bert-base"), None, 64)
+    Traceback (most recent call last):
+    ...
+    symparams.errors.OptionError: --decoder-seq 64: bert-base has no decoder (it is not an encoder-decoder); give its one length with --seq
+    """
+    from symparams.errors import ConfigError, OptionError
+    from symparams.symbols import s as _s, s_enc, s_max
+
+    if not m.architecture.is_encoder_decoder:
+        if decoder_seq is not None:
+            raise OptionError(f"--decoder-seq {decoder_seq}: {m.name} has no decoder (it is not an encoder-decoder); "
+                              "give its one length with --seq")
+        s = m.default_seq() if seq is None else seq
+        return s, {}, {"seq": s, "decoder_seq": None}
+    if seq is None:
+        if s_enc not in m.lengths:
+            raise ConfigError(f"{m.name}: missing --seq: the encoder's length has no default (relative positions, "
+                              "no context length); give --seq N")
+        seq = m.lengths[s_enc]
+    if decoder_seq is None:
+        if _s not in m.lengths and s_max not in m.values:
+            raise ConfigError(f"{m.name}: missing --decoder-seq: the decoder's length has no default (relative "
+                              "positions, no context length); give --decoder-seq N")
+        decoder_seq = m.default_seq()
+    return decoder_seq, {"s_enc": seq}, {"seq": seq, "decoder_seq": decoder_seq}
+
+
+def _kv_split(m, batch: int, seq: int, dtype: str, lengths: dict, kv_factor: int) -> dict:
+    """``memory.kv_cache``: the decoder's self-attention cache and the cross-attention cache, in bytes."""
+    from symparams.costs.kv_cache import kv_cache_split
+    from symparams.symbols import s as _s
+
+    split = kv_cache_split(m.architecture, dtype=dtype, tokens=_s)
+    return {f"{kind}_bytes": m.evaluate(bd, batch, seq, **lengths).total * kv_factor // 2
+            for kind, bd in split.items()}
 
 
 def _training_flops(step, conv, batch: int, seq: int) -> dict:
@@ -119,14 +188,15 @@ def _training_flops(step, conv, batch: int, seq: int) -> dict:
     return out
 
 
-def _training_memory(m, batch: int, seq: int, dtype: str, conv) -> dict:
+def _training_memory(m, batch: int, seq: int, dtype: str, conv, lengths=None) -> dict:
     """``memory.activation_bytes`` (training forward at ``dtype``) and AdamW training bytes under
     the recipe of ``dtype`` (:func:`symparams.precision.recipe_for`)."""
     from symparams.precision import recipe_for
 
     recipe = recipe_for(dtype)
-    acts = m.activation_memory(batch, seq, dtype=dtype, recompute=conv.recompute)
-    mixed = m.training_memory(batch, seq, recipe=recipe, activations={"dtype": dtype, "recompute": conv.recompute})
+    acts = m.activation_memory(batch, seq, dtype=dtype, recompute=conv.recompute, lengths=lengths)
+    mixed = m.training_memory(batch, seq, recipe=recipe, activations={"dtype": dtype, "recompute": conv.recompute},
+                              lengths=lengths)
     return {
         "activation_bytes": acts.total,
         "activation_convention": acts.breakdown.convention,
@@ -241,7 +311,9 @@ def formula_json(name, *, leading: bool = False, latex: bool = False) -> dict:
 
     Besides the formulas: ``stacks`` (each stack's count), ``conventions`` (the
     unit and convention of each formula: FLOPs per MAC, dtype of the bytes, ...)
-    and ``symbols`` (what each symbol in the formulas means).
+    and ``symbols`` (what each symbol in the formulas means). An encoder or
+    encoder-decoder also gives ``params_with_head`` and ``forward_flops_with_head``
+    (the model with its pretraining head).
 
     >>> out = formula_json("gpt-classic")
     >>> out["kv_cache_bytes"], out["conventions"]["kv_cache_bytes"]
@@ -258,6 +330,9 @@ def formula_json(name, *, leading: bool = False, latex: bool = False) -> dict:
     arch = resolve_architecture(name)
     kv, acts = arch.kv_cache(dtype="bf16"), activation_memory(arch)
     breakdowns = {"params": arch.params(), "forward_flops": arch.forward_flops(), "kv_cache_bytes": kv}
+    if arch.head_model is not None:  # an encoder's or encoder-decoder's base model: its head model too
+        head = arch.with_head
+        breakdowns.update(params_with_head=head.params(), forward_flops_with_head=head.forward_flops())
     exprs = {key: bd.expanded for key, bd in breakdowns.items()}
     if len(arch.layer_stacks) == 1:
         exprs["activation_bytes_per_layer"] = expand(acts.block)
@@ -319,6 +394,8 @@ def count_text(data: dict) -> str:
     ]
     if p.get("active", p["total"]) != p["total"]:
         rows.append(("active params", f"{n(p['active'])}  (per token: router + top-k experts)"))
+    if p.get("with_head", p["total"]) != p["total"]:
+        rows.append(("with head", f"{n(p['with_head'])}  (the model with its pretraining head)"))
     rows += [
         ("forward FLOPs", f"{n(f['forward'])}  ({_sci(f['forward'])})"),
         ("train-step FLOPs", f"{n(f['train_step'])}  ({_sci(f['train_step'])}; forward + backward + AdamW)"),
@@ -333,7 +410,8 @@ def count_text(data: dict) -> str:
         f"{data['model']} — {data['architecture']} ({data['source']})" if data.get("source")
         else f"{data['model']} — {data['architecture']}",
         f"sizes: {sizes}",
-        f"workload: batch {n(w['batch'])} × seq {n(w['seq'])}, {w['dtype']}",
+        f"workload: batch {n(w['batch'])} × seq {n(w['seq'])}"
+        + (f" (encoder) + {n(w['decoder_seq'])} (decoder)" if w.get("decoder_seq") else "") + f", {w['dtype']}",
         "",
         *(f"{name:<{width}}  {value}" for name, value in rows),
         "",

@@ -14,10 +14,10 @@ Needs the ``test`` extra (Hypothesis).
 >>> cfg = find(hf_configs("mixtral"), lambda c: c["num_experts_per_tok"] > 1)
 >>> cfg["num_experts_per_tok"] <= cfg["num_local_experts"]
 True
->>> hf_configs("bert")
+>>> hf_configs("xlnet")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: no strategy for model_type 'bert'; choose one of: bloom, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, stablelm, starcoder2
+symparams.errors.UnknownModelError: no strategy for model_type 'xlnet'; choose one of: bart, bert, bloom, distilbert, electra, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, modernbert, mt5, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, roberta, stablelm, starcoder2, t5, umt5, vit
 """
 
 from __future__ import annotations

@@ -36,6 +36,10 @@ import copy
 import math
 from typing import Any
 
+from symparams.testing.oracle_inputs import inputs as _inputs, model_class as _model_class
+from symparams.testing.oracle_inputs import untie_like_checkpoint as _untie_like_checkpoint
+from symparams.testing.oracle_inputs import values_not_initialised as _values_not_initialised
+
 __all__ = [
     "build_hf_config",
     "hf_param_count",
@@ -46,6 +50,7 @@ __all__ = [
     "hf_forward_flops_by_module",
     "hf_kv_cache_elements",
     "hf_kv_cache_shapes",
+    "hf_kv_cache_split",
     "shrink_config",
 ]
 
@@ -102,25 +107,27 @@ def _build_model(
     attn_implementation: str = "eager",
     experts_implementation: str | None = None,
     dtype: Any = None,
+    head: bool = False,
 ):
-    from transformers import AutoModelForCausalLM
-
     cfg = build_hf_config(config)
     import torch
 
     kwargs: dict[str, Any] = {"attn_implementation": attn_implementation, "dtype": dtype or torch.float32}
     if experts_implementation is not None:
         kwargs["experts_implementation"] = experts_implementation
-    model = AutoModelForCausalLM.from_config(cfg, **kwargs)
+    cls = _model_class(config, head)
+    model = cls.from_config(cfg, **kwargs) if cls.__name__.startswith("Auto") else cls._from_config(cfg, **kwargs)
+    if head:  # the model with its head, as loading the checkpoint gives it
+        _untie_like_checkpoint(model, config)
     model.eval()
     return model
 
 
-def _meta_model(config: dict):
+def _meta_model(config: dict, head: bool = False):
     import torch
 
     with torch.device("meta"):
-        return _build_model(config)
+        return _build_model(config, head=head)
 
 
 # ---------------------------------------------------------------------------
@@ -128,13 +135,15 @@ def _meta_model(config: dict):
 # ---------------------------------------------------------------------------
 
 
-def hf_param_count(config: dict) -> int:
-    """Number of parameters of ``AutoModelForCausalLM.from_config(config)``.
+def hf_param_count(config: dict, *, head: bool = False) -> int:
+    """Number of parameters of ``AutoModelForCausalLM.from_config(config)`` (the family's
+    ``auto_class``: ``AutoModel`` for an encoder), or with ``head`` of its ``head_class``
+    (``BertForPreTraining``, ``T5ForConditionalGeneration``, ...).
 
     Built on the ``meta`` device.  Tied weights (e.g. GPT-2, Gemma,
     Llama-3.2-1B, Qwen2-0.5B ``lm_head`` = ``embed_tokens``) count once.
     """
-    model = _meta_model(config)
+    model = _meta_model(config, head)
     return int(sum(p.numel() for p in model.parameters()))
 
 
@@ -194,7 +203,8 @@ def _custom_flop_mapping() -> dict:
     return mapping
 
 
-def _run_forward(config: dict, batch: int, seq: int, *, mode: str, use_cache: bool, count_flops: bool):
+def _run_forward(config: dict, batch: int, seq: int, *, mode: str, use_cache: bool, count_flops: bool,
+                 head: bool = False, s_enc: int | None = None):
     """Run one forward pass; return (flop_counter or None, model output)."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode
@@ -204,19 +214,19 @@ def _run_forward(config: dict, batch: int, seq: int, *, mode: str, use_cache: bo
     experts = "eager" if mode == "real" else None  # fake: default grouped_mm path (static shapes)
 
     def _forward(model):
-        ids = torch.zeros((batch, seq), dtype=torch.long)
+        inputs = _inputs(model, batch, seq, s_enc, use_cache)
         fc = FlopCounterMode(display=False, custom_mapping=_custom_flop_mapping()) if count_flops else None
         with torch.no_grad():
             if fc is not None:
                 with fc:
-                    out = model(input_ids=ids, use_cache=use_cache)
+                    out = model(**inputs)
             else:
-                out = model(input_ids=ids, use_cache=use_cache)
+                out = model(**inputs)
         return fc, out
 
     if mode == "real":
         torch.manual_seed(0)
-        model = _build_model(config, experts_implementation=experts)
+        model = _build_model(config, experts_implementation=experts, head=head)
         return _forward(model)
 
     from torch._subclasses.fake_tensor import FakeTensorMode
@@ -224,8 +234,10 @@ def _run_forward(config: dict, batch: int, seq: int, *, mode: str, use_cache: bo
     # aten._grouped_mm (the default MoE experts path in transformers 5) only
     # has a bf16 meta kernel on CPU; FLOP counts do not depend on the dtype.
     dtype = torch.bfloat16 if _is_moe(config) else torch.float32
-    with FakeTensorMode(allow_non_fake_inputs=True):
-        model = _build_model(config, dtype=dtype)
+    fake = FakeTensorMode(allow_non_fake_inputs=True)
+    with fake, _values_not_initialised():
+        model = _build_model(config, dtype=dtype, head=head)
+    with fake:
         return _forward(model)
 
 
@@ -248,25 +260,29 @@ def _op_name(op) -> str:
     return name[len("aten.") :] if name.startswith("aten.") else name
 
 
-def hf_forward_flops_by_module(config: dict, batch: int, seq: int, *, mode: str | None = None) -> dict[str, dict[str, int]]:
+def hf_forward_flops_by_module(config: dict, batch: int, seq: int, *, mode: str | None = None, head: bool = False,
+                               s_enc: int | None = None) -> dict[str, dict[str, int]]:
     """``{module path: {op: flops}}`` as reported by ``FlopCounterMode``.
 
     ``"Global"`` holds the model totals; other keys are dotted module paths
     (e.g. ``"LlamaForCausalLM.lm_head"``).  Counts of a parent module include
     its children.
     """
-    fc, _ = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=False, count_flops=True)
+    fc, _ = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=False, count_flops=True,
+                         head=head, s_enc=s_enc)
     counts = fc.get_flop_counts()
     return {mod: {_op_name(op): int(v) for op, v in ops.items()} for mod, ops in counts.items()}
 
 
-def hf_forward_flops_by_op(config: dict, batch: int, seq: int, *, mode: str | None = None) -> dict[str, int]:
+def hf_forward_flops_by_op(config: dict, batch: int, seq: int, *, mode: str | None = None, head: bool = False,
+                           s_enc: int | None = None) -> dict[str, int]:
     """Per-op FLOP totals of one forward pass (``{"mm": ..., "bmm": ...}``)."""
-    by_mod = hf_forward_flops_by_module(config, batch, seq, mode=mode)
+    by_mod = hf_forward_flops_by_module(config, batch, seq, mode=mode, head=head, s_enc=s_enc)
     return dict(sorted(by_mod.get("Global", {}).items()))
 
 
-def hf_forward_flops(config: dict, batch: int, seq: int, *, mode: str | None = None) -> int:
+def hf_forward_flops(config: dict, batch: int, seq: int, *, mode: str | None = None, head: bool = False,
+                     s_enc: int | None = None) -> int:
     """Total FLOPs (``FlopCounterMode.get_total_flops()``) of one forward pass.
 
     ``input_ids`` of shape ``(batch, seq)``, ``use_cache=False``,
@@ -276,8 +292,13 @@ def hf_forward_flops(config: dict, batch: int, seq: int, *, mode: str | None = N
     for MoE models, the eager per-expert loop instead of ``grouped_mm``.  Both
     give the same count: every token is routed to exactly ``top_k`` distinct
     experts, whatever the weights.
+
+    ``head``: the family's ``head_class`` instead of its base model. An
+    encoder-decoder reads ``s_enc`` encoder tokens and ``seq`` decoder tokens; a
+    vision model ``seq − 1`` patches and its [CLS] token.
     """
-    fc, _ = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=False, count_flops=True)
+    fc, _ = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=False, count_flops=True,
+                         head=head, s_enc=s_enc)
     return int(fc.get_total_flops())
 
 
@@ -287,7 +308,12 @@ def hf_forward_flops(config: dict, batch: int, seq: int, *, mode: str | None = N
 
 
 def _cache_tensors(cache) -> list[tuple[Any, Any]]:
-    """[(keys, values)] per layer, across transformers cache layouts."""
+    """[(keys, values)] per layer, across transformers cache layouts (an encoder-decoder's
+    self-attention layers, then its cross-attention layers; none when nothing is cached)."""
+    if cache is None:
+        return []
+    if hasattr(cache, "self_attention_cache"):  # EncoderDecoderCache
+        return _cache_tensors(cache.self_attention_cache) + _cache_tensors(cache.cross_attention_cache)
     layers = getattr(cache, "layers", None)
     if layers is not None:  # transformers >= 4.56 / 5.x Cache
         return [(getattr(l, "keys", None), getattr(l, "values", None)) for l in layers]
@@ -296,16 +322,21 @@ def _cache_tensors(cache) -> list[tuple[Any, Any]]:
     return [tuple(x) for x in cache]  # legacy tuple of tuples
 
 
-def hf_kv_cache_shapes(config: dict, batch: int, seq: int, *, mode: str | None = None) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Shapes ``[(key shape, value shape)]`` of each layer's cache after a prefill."""
-    _, out = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=True, count_flops=False)
+def hf_kv_cache_shapes(config: dict, batch: int, seq: int, *, mode: str | None = None,
+                       s_enc: int | None = None) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Shapes ``[(key shape, value shape)]`` of each layer's cache after a prefill (for an
+    encoder-decoder, after encoding ``s_enc`` tokens and decoding ``seq``: the self-attention
+    layers, then the cross-attention layers)."""
+    _, out = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=True, count_flops=False,
+                          s_enc=s_enc)
     res = []
-    for k, v in _cache_tensors(out.past_key_values):
+    for k, v in _cache_tensors(getattr(out, "past_key_values", None)):
         res.append((tuple(k.shape) if k is not None else (), tuple(v.shape) if v is not None else ()))
     return res
 
 
-def hf_kv_cache_elements(config: dict, batch: int, seq: int, *, mode: str | None = None) -> int:
+def hf_kv_cache_elements(config: dict, batch: int, seq: int, *, mode: str | None = None,
+                         s_enc: int | None = None) -> int:
     """Total number of elements in the KV cache after a prefill of ``seq`` tokens.
 
     Runs ``model(input_ids, use_cache=True)`` and sums ``numel`` of every
@@ -314,8 +345,21 @@ def hf_kv_cache_elements(config: dict, batch: int, seq: int, *, mode: str | None
     (Mistral with ``sliding_window`` set) transformers 5 keeps at most
     ``sliding_window - 1`` tokens after the prefill (see ORACLE_NOTES.md).
     """
-    shapes = hf_kv_cache_shapes(config, batch, seq, mode=mode)
+    shapes = hf_kv_cache_shapes(config, batch, seq, mode=mode, s_enc=s_enc)
     return int(sum(math.prod(k) + math.prod(v) for k, v in shapes if k and v))
+
+
+def hf_kv_cache_split(config: dict, batch: int, seq: int, *, s_enc: int, mode: str | None = None) -> dict[str, int]:
+    """An encoder-decoder's cache after encoding ``s_enc`` tokens and decoding ``seq``:
+    ``{"self": elements of the decoder's self-attention cache, "cross": of its cross-attention cache}``."""
+    _, out = _run_forward(config, batch, seq, mode=mode or _default_mode(config), use_cache=True, count_flops=False,
+                          s_enc=s_enc)
+    cache = out.past_key_values
+
+    def elements(part):
+        return int(sum(k.numel() + v.numel() for k, v in _cache_tensors(part) if k is not None and v is not None))
+
+    return {"self": elements(cache.self_attention_cache), "cross": elements(cache.cross_attention_cache)}
 
 
 # ---------------------------------------------------------------------------
@@ -478,5 +522,21 @@ def shrink_config(
     if isinstance(c.get("layer_types"), list):
         c["layer_types"] = c["layer_types"][:layers]
 
+    _sync_aliases(c, {hk: hidden, nk: heads, lk: layers})
     c.update(overrides)
     return c
+
+
+def _sync_aliases(config: dict, written: dict) -> None:
+    """Give every other name of a shrunk field (its aliases present in ``config``, e.g. BART's
+    ``encoder_layers`` beside ``num_hidden_layers``) the shrunk value, so that the names agree."""
+    fam = _family(config)
+    if fam is None:
+        return
+    for spec in fam.fields.values():
+        names = (spec.key, *spec.aliases)
+        for key, value in written.items():
+            if key in names:
+                for other in names:
+                    if other in config:
+                        config[other] = value

@@ -109,7 +109,7 @@ _LAYER_PARTS = ("l_local", "l_dense")
 _STEMS = {"d_emb": "head_dim", "d_sh": "ffn", "d_moe": "ffn", "r_q": "ffn", "r_kv": "ffn", "d_nope": "head_dim",
           "d_rope": "head_dim", "d_v": "head_dim", "n_sh": "experts", "w": "seq", "s_enc": "seq",
           "l_dec": "layers", "n_rb": "positions", "n_p": "seq", "c_in": "heads", "p": "head_dim", "n_cls": "vocab",
-          "t": "heads", "n_dp": "heads"}
+          "t": "heads", "n_dp": "heads", "n_type": "heads", "w_side": "seq", "a_dec": "heads", "d_dec": "ffn"}
 
 
 def _arch(architecture):

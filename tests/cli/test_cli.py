@@ -60,7 +60,7 @@ def _llama(**changes):
     (_llama(hidden_size="4096"), ["'hidden_size'", "positive integer"]),
     (_llama(hidden_size=4100), ["'hidden_size'", "4100", "divisible", "head_dim"]),
     (_llama(num_key_value_heads=5), ["'num_key_value_heads'", "5", "divisible"]),
-    (_llama(model_type="bert"), ["'bert'", "llama"]),
+    (_llama(model_type="xlnet"), ["'xlnet'", "llama"]),
     (_llama(model_type=None), ["'model_type'", "llama"]),
     ([1, 2], ["JSON object", "list"]),
 ])

@@ -12,7 +12,7 @@ def test_from_preset_gpt2_small_by_hand():
 
 
 def test_unknown_preset_names_the_choices():
-    with pytest.raises(UnknownModelError, match="unknown preset 'gpt2-tiny'; core presets: cs336-gpt2-large"):
+    with pytest.raises(UnknownModelError, match="unknown preset 'gpt2-tiny'; core presets: bert-base, bert-large, cs336-gpt2-large"):
         from_preset("gpt2-tiny")
     with pytest.raises(UnknownModelError, match="unknown model 'gpt2-tiny'"):
         model("gpt2-tiny")

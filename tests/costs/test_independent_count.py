@@ -14,6 +14,7 @@ from symparams.testing import sizes
 from symparams.testing.hf_strategies import HF_MODEL_TYPES, hf_configs
 
 import independent as ind
+from _oracle import workload
 
 _CLASSIC = {"gpt-classic": ind.gpt_classic_tensors, "gpt2": ind.gpt2_tensors, "cs336": ind.cs336_tensors}
 
@@ -75,8 +76,10 @@ def test_hf_flops_and_kv_equal_independent_count(model_type):
     @given(hf_configs(model_type, max_seq=16, max_batch=3))
     def check(cfg):
         m = symparams.from_hf_config(cfg)
-        b, s = 2, 5
-        assert m.forward_flops(batch=b, seq=s).total == ind.dense_forward_flops(ind.hf_matmuls(cfg, b=b, s=s)), cfg
-        assert m.kv_cache_bytes(batch=b, tokens=s, dtype="fp16") == 2 * ind.hf_kv_cache_elements(cfg, b=b, tokens=s), cfg
+        b, (s, lengths) = 2, workload(cfg, 5)
+        assert m.forward_flops(batch=b, seq=s, **lengths).total == \
+            ind.dense_forward_flops(ind.hf_matmuls(cfg, b=b, s=s, **lengths)), cfg
+        assert m.kv_cache_bytes(batch=b, tokens=s, dtype="fp16", **lengths) == \
+            2 * ind.hf_kv_cache_elements(cfg, b=b, tokens=s, **lengths), cfg
 
     check()

@@ -54,7 +54,7 @@ def test_defaults_fixture_is_live_transformers(model_type):
 
     cls = CONFIG_MAPPING[model_type]
     instance, declared = cls(), getattr(cls, "__dataclass_fields__", {})
-    live = {}
+    live, ours = {}, _table_defaults(model_type)
     for name, spec in FAMILIES[model_type].fields.items():
         if spec.default is REQUIRED or spec.default is DERIVED:
             continue
@@ -62,9 +62,13 @@ def test_defaults_fixture_is_live_transformers(model_type):
             live[spec.key] = instance.rope_parameters.get("partial_rotary_factor")
         elif spec.key in declared and declared[spec.key].default is not dataclasses.MISSING:
             live[spec.key] = declared[spec.key].default
-        else:
+        elif hasattr(instance, spec.key):
             live[spec.key] = getattr(instance, spec.key)
-    assert _table_defaults(model_type) == live
+        else:
+            # a key the class reads only from its kwargs (ModernBERT's global_attn_every_n_layers) or no longer
+            # reads (BERT's position_embedding_type, refused unless it is the one value transformers builds)
+            ours.pop(spec.key)
+    assert ours == live
 
 
 @pytest.mark.oracle
@@ -75,10 +79,12 @@ def test_aliases_cover_attribute_map(model_type):
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING
 
     for alias, target in getattr(CONFIG_MAPPING[model_type], "attribute_map", {}).items():
-        for spec in FAMILIES[model_type].fields.values():
-            names = (spec.key, *spec.aliases)
-            if alias in names or target in names:
-                assert alias in names and target in names, (model_type, alias, target, names)
+        reading = [(spec.key, *spec.aliases) for spec in FAMILIES[model_type].fields.values()
+                   if alias in (spec.key, *spec.aliases) or target in (spec.key, *spec.aliases)]
+        # some field reads both names (so a conflict between them is refused); another field may read the
+        # class field itself for a purpose of its own (T5's decoder depth copies num_layers)
+        assert not reading or any(alias in names and target in names for names in reading), \
+            (model_type, alias, target, reading)
 
 
 @pytest.mark.oracle

@@ -19,6 +19,8 @@ import pytest
 import symparams
 from symparams.hf import from_hf_config
 
+from _oracle import workload
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
 
@@ -35,9 +37,9 @@ def _config(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
-def kv_elements(m, batch: int, seq: int) -> int:
+def kv_elements(m, batch: int, seq: int, **lengths) -> int:
     """Elements of K and V cached after a prefill of ``seq`` tokens."""
-    return m.kv_cache_elements(batch=batch, tokens=seq)
+    return m.kv_cache_elements(batch=batch, tokens=seq, **lengths)
 
 
 @pytest.mark.parametrize("name", sorted(MEASURED_FLOPS_B1_S128))
@@ -159,5 +161,6 @@ def test_against_live_transformers(label, name, overrides, dropped, batch, seq):
         cfg.pop(key)
     m = from_hf_config(cfg)
     assert m.params.total == hf_param_count(cfg)
-    assert m.forward_flops(batch=batch, seq=seq).total == hf_forward_flops(cfg, batch, seq)
-    assert kv_elements(m, batch, seq) == hf_kv_cache_elements(cfg, batch, seq)
+    seq, lengths = workload(cfg, seq)  # an encoder-decoder's encoder length, a ViT's one patch at least
+    assert m.forward_flops(batch=batch, seq=seq, **lengths).total == hf_forward_flops(cfg, batch, seq, **lengths)
+    assert kv_elements(m, batch, seq, **lengths) == hf_kv_cache_elements(cfg, batch, seq, **lengths)

@@ -164,6 +164,12 @@ TRANSFORMERS_BUFFERS = {
     "stablelm-2-1_6b": 16,  # partial_rotary_factor 0.25 of head_dim 64
     "santacoder": 2048 * 2048,  # GPTBigCode's non-persistent n_positions² boolean causal mask
     "bloom-560m": 0,  # ALiBi slopes are computed in forward, not held as a buffer
+    # BERT-style embeddings keep position_ids (and token_type_ids) rows of max_position_embeddings (int64)
+    "bert-base-uncased": 2 * 512, "roberta-base": 2 * 514, "distilbert-base-uncased": 512,
+    "electra-small-discriminator": 2 * 512,
+    "modernbert-base": 2 * 64,  # inv_freq + original_inv_freq (head_dim/2 each) of the global and local rotary
+    "t5-small": 0, "flan-t5-base": 0, "vit-base-patch16-224": 0,
+    "bart-large": 0,  # final_logits_bias (1 × V) belongs to BartForConditionalGeneration, not BartModel
 }
 
 

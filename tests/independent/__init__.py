@@ -9,7 +9,9 @@ then sums ``numel``; FLOPs and KV cache are listed the same way, layer by
 layer: the matmuls an eager forward runs, the K/V tensors a prefill caches.
 
 A family module registers itself in :data:`COUNTERS` (model_type → module with
-``tensors(cfg)``, ``matmuls(cfg, b=, s=)``, ``kv_elements(cfg, b=, tokens=)``).
+``tensors(cfg)``, ``matmuls(cfg, b=, s=)``, ``kv_elements(cfg, b=, tokens=)``). Encoders and
+encoder-decoders (``encoders``, ``seq2seq``) also take ``head=True`` (the model with its pretraining
+head) and, for an encoder-decoder, the encoder's length ``s_enc=``.
 
 >>> params(gpt_classic_tensors(l=1, h=1, a=1, V=1))
 26
@@ -17,7 +19,7 @@ A family module registers itself in :data:`COUNTERS` (model_type → module with
 
 from __future__ import annotations
 
-from independent import decoders
+from independent import decoders, encoders, seq2seq
 from independent.classic import classic_matmuls, cs336_buffers, cs336_tensors, gpt2_tensors, gpt_classic_tensors
 from independent.shapes import dense_forward_flops, kv_cache_elements, params
 
@@ -27,23 +29,30 @@ __all__ = [
 ]
 
 #: model_type -> the module that counts it
-COUNTERS = {mt: decoders for mt in decoders.MODEL_TYPES}
+COUNTERS = {mt: module for module in (decoders, encoders, seq2seq) for mt in module.MODEL_TYPES}
 
 
 def _counter(cfg):
     return COUNTERS[cfg["model_type"]]
 
 
-def hf_tensors(cfg) -> dict[str, tuple[int, ...]]:
-    """Named trainable tensors of the model transformers builds from ``cfg`` (tied once)."""
-    return _counter(cfg).tensors(cfg)
+def _head(head: bool) -> dict:
+    return {"head": True} if head else {}
 
 
-def hf_matmuls(cfg, *, b, s):
-    """``(m, k, n, count)`` of every matmul an eager ``use_cache=False`` forward runs."""
-    return _counter(cfg).matmuls(cfg, b=b, s=s)
+def hf_tensors(cfg, *, head: bool = False) -> dict[str, tuple[int, ...]]:
+    """Named trainable tensors of the model transformers builds from ``cfg`` (tied once); ``head``:
+    of the model with its pretraining head."""
+    return _counter(cfg).tensors(cfg, **_head(head))
 
 
-def hf_kv_cache_elements(cfg, *, b, tokens):
-    """Elements of K and V cached after a prefill of ``tokens`` tokens."""
-    return _counter(cfg).kv_elements(cfg, b=b, tokens=tokens)
+def hf_matmuls(cfg, *, b, s, head: bool = False, **lengths):
+    """``(m, k, n, count)`` of every matmul an eager ``use_cache=False`` forward runs (``s_enc=``: the
+    encoder's length of an encoder-decoder)."""
+    return _counter(cfg).matmuls(cfg, b=b, s=s, **lengths, **_head(head))
+
+
+def hf_kv_cache_elements(cfg, *, b, tokens, **lengths):
+    """Elements of K and V cached after a prefill of ``tokens`` tokens (an encoder-decoder: after
+    encoding ``s_enc`` tokens and decoding ``tokens``)."""
+    return _counter(cfg).kv_elements(cfg, b=b, tokens=tokens, **lengths)

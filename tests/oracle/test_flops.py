@@ -12,7 +12,8 @@ import symparams
 from symparams.testing import sizes
 from symparams.testing.hf_strategies import HF_MODEL_TYPES, hf_configs
 
-from _oracle import FIXTURE_NAMES, ORACLE_EXAMPLES, cs336_as_llama, fixture, flops_mode, gpt2_config, require_oracle
+from _oracle import (FIXTURE_NAMES, ORACLE_EXAMPLES, cs336_as_llama, fixture, flops_mode, gpt2_config, require_oracle,
+                     workload)
 
 pytestmark = pytest.mark.oracle
 
@@ -28,7 +29,9 @@ def test_real_config_flops_full_size(name):
     from symparams.testing.oracle import hf_forward_flops
 
     cfg = fixture(name)
-    assert symparams.from_hf_config(cfg).forward_flops(batch=1, seq=64).total == hf_forward_flops(cfg, 1, 64)
+    s, lengths = workload(cfg, 64)
+    assert symparams.from_hf_config(cfg).forward_flops(batch=1, seq=s, **lengths).total == \
+        hf_forward_flops(cfg, 1, s, **lengths)
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
@@ -36,8 +39,9 @@ def test_shrunk_real_config_flops(name):
     from symparams.testing.oracle import hf_forward_flops, shrink_config
 
     cfg = shrink_config(fixture(name))
-    expected = hf_forward_flops(cfg, 2, 7, mode=flops_mode(cfg))
-    assert symparams.from_hf_config(cfg).forward_flops(batch=2, seq=7).total == expected
+    s, lengths = workload(cfg, 7)
+    expected = hf_forward_flops(cfg, 2, s, mode=flops_mode(cfg), **lengths)
+    assert symparams.from_hf_config(cfg).forward_flops(batch=2, seq=s, **lengths).total == expected
 
 
 @pytest.mark.parametrize("model_type", HF_MODEL_TYPES)
@@ -47,8 +51,9 @@ def test_drawn_config_flops(model_type):
     @settings(max_examples=ORACLE_EXAMPLES)
     @given(hf_configs(model_type), st.integers(1, 3), st.integers(1, 9))
     def check(cfg, b, s):
-        expected = hf_forward_flops(cfg, b, s, mode=flops_mode(cfg))
-        assert symparams.from_hf_config(cfg).forward_flops(batch=b, seq=s).total == expected, cfg
+        s, lengths = workload(cfg, s)
+        expected = hf_forward_flops(cfg, b, s, mode=flops_mode(cfg), **lengths)
+        assert symparams.from_hf_config(cfg).forward_flops(batch=b, seq=s, **lengths).total == expected, cfg
 
     check()
 

@@ -7,7 +7,8 @@ import symparams
 from symparams.testing import sizes
 from symparams.testing.hf_strategies import HF_MODEL_TYPES, hf_configs
 
-from _oracle import FIXTURE_NAMES, ORACLE_EXAMPLES, cs336_as_llama, fixture, flops_mode, gpt2_config, require_oracle
+from _oracle import (FIXTURE_NAMES, ORACLE_EXAMPLES, cs336_as_llama, fixture, flops_mode, gpt2_config, require_oracle,
+                     workload)
 
 pytestmark = pytest.mark.oracle
 
@@ -17,8 +18,8 @@ def _oracle():
     require_oracle()
 
 
-def _library_elements(m, b, tokens):
-    return m.kv_cache_elements(batch=b, tokens=tokens)
+def _library_elements(m, b, tokens, **lengths):
+    return m.kv_cache_elements(batch=b, tokens=tokens, **lengths)
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
@@ -26,7 +27,9 @@ def test_real_config_kv_cache_full_size(name):
     from symparams.testing.oracle import hf_kv_cache_elements
 
     cfg = fixture(name)
-    assert _library_elements(symparams.from_hf_config(cfg), 2, 33) == hf_kv_cache_elements(cfg, 2, 33)
+    s, lengths = workload(cfg, 33)
+    assert _library_elements(symparams.from_hf_config(cfg), 2, s, **lengths) == \
+        hf_kv_cache_elements(cfg, 2, s, **lengths)
 
 
 @pytest.mark.parametrize("model_type", HF_MODEL_TYPES)
@@ -36,8 +39,9 @@ def test_drawn_config_kv_cache(model_type):
     @settings(max_examples=ORACLE_EXAMPLES)
     @given(hf_configs(model_type), st.integers(1, 3), st.integers(1, 9))
     def check(cfg, b, s):
-        expected = hf_kv_cache_elements(cfg, b, s, mode=flops_mode(cfg))
-        assert _library_elements(symparams.from_hf_config(cfg), b, s) == expected, cfg
+        s, lengths = workload(cfg, s)
+        expected = hf_kv_cache_elements(cfg, b, s, mode=flops_mode(cfg), **lengths)
+        assert _library_elements(symparams.from_hf_config(cfg), b, s, **lengths) == expected, cfg
 
     check()
 

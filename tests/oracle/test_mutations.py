@@ -38,7 +38,7 @@ from symparams.errors import SymparamsError
 from symparams.families import FAMILIES
 from symparams.hf.fields import ACTIVATIONS, WEIGHTED_ACTIVATIONS
 
-from _oracle import FIXTURE_NAMES, fixture, flops_mode, require_oracle
+from _oracle import workload, FIXTURE_NAMES, fixture, flops_mode, require_oracle
 
 pytestmark = pytest.mark.oracle
 
@@ -170,6 +170,15 @@ def variants(draw):
     return f"{name}: " + "; ".join(labels), cfg
 
 
+def _lengths(cfg, s):
+    """``(s, lengths)`` of the forward both sides run (an encoder-decoder's encoder reads ``s_enc``), or
+    ``(s, {})`` where symparams refuses the config (the comparison then only asks transformers)."""
+    try:
+        return workload(cfg, s)
+    except SymparamsError:
+        return s, {}
+
+
 def _transformers(cfg, b, s):
     """``(params, buffers, forward FLOPs, KV elements)`` from transformers, or the exception it raises."""
     import math
@@ -187,7 +196,8 @@ def _transformers(cfg, b, s):
             params = sum(p.numel() for p in model.parameters())
             buffers = sum(x.numel() for x in model.buffers())
             mode = flops_mode(cfg)
-            fc, out = oracle._run_forward(cfg, b, s, mode=mode, use_cache=True, count_flops=True)
+            s, lengths = _lengths(cfg, s)
+            fc, out = oracle._run_forward(cfg, b, s, mode=mode, use_cache=True, count_flops=True, **lengths)
             flops = fc.get_total_flops()
             kv = sum(math.prod(k.shape) + math.prod(v.shape) for k, v in oracle._cache_tensors(out.past_key_values)
                      if k is not None and v is not None)
@@ -199,8 +209,9 @@ def _transformers(cfg, b, s):
 def _symparams(cfg, b, s):
     try:
         m = symparams.from_hf_config(copy.deepcopy(cfg))
-        return (m.params.total, m.buffers.total, m.forward_flops(batch=b, seq=s).total,
-                m.kv_cache_elements(batch=b, tokens=s))
+        s, lengths = _lengths(cfg, s)
+        return (m.params.total, m.buffers.total, m.forward_flops(batch=b, seq=s, **lengths).total,
+                m.kv_cache_elements(batch=b, tokens=s, **lengths))
     except SymparamsError as exc:
         return exc
 

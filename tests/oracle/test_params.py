@@ -8,7 +8,7 @@ from symparams.testing import sizes
 from symparams.testing.hf_strategies import HF_MODEL_TYPES, hf_configs
 
 import independent as ind
-from _oracle import FIXTURE_NAMES, ORACLE_EXAMPLES, cs336_as_llama, fixture, gpt2_config, require_oracle
+from _oracle import BUILTIN_AS_HF, FIXTURE_NAMES, ORACLE_EXAMPLES, cs336_as_llama, fixture, gpt2_config, require_oracle
 
 pytestmark = pytest.mark.oracle
 
@@ -34,7 +34,7 @@ def test_builtin_presets_params(name):
 
     m = symparams.model(name)
     values = {k.name: v for k, v in m.values.items()}
-    cfg = gpt2_config(**values) if m.architecture.name == "gpt2" else cs336_as_llama(**values)
+    cfg = BUILTIN_AS_HF[m.architecture.name](**values)
     assert m.params.total == hf_param_count(cfg)
 
 
