@@ -25,7 +25,7 @@ from symparams.errors import UnknownSymbolError
 
 __all__ = [
     "l", "h", "a", "V", "d_ff", "s", "b", "n_kv", "d_head", "s_max", "n", "E", "k", "w", "d_emb", "t", "n_dp",
-    "d_sh", "s_enc", "l_dec", "l_dense", "l_local", "r_q", "r_kv", "d_nope", "d_rope", "d_v", "d_moe", "n_sh",
+    "d_sh", "s_enc", "l_dec", "l_dense", "l_local", "l_ld", "r_q", "r_kv", "d_nope", "d_rope", "d_v", "d_moe", "n_sh",
     "n_rb", "n_p", "c_in", "p", "n_cls", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
 ]
 
@@ -56,6 +56,7 @@ s_enc = _size("s_enc")
 l_dec = _size("l_dec")
 l_dense = _size("l_dense")
 l_local = _size("l_local")
+l_ld = _size("l_ld")
 r_q = _size("r_q")
 r_kv = _size("r_kv")
 d_nope = _size("d_nope")
@@ -91,8 +92,10 @@ _TABLE = (
     (d_sh, r"d_{\mathrm{sh}}", "inner width of the shared expert of a mixture-of-experts MLP (Qwen2-MoE)"),
     (s_enc, r"s_{\mathrm{enc}}", "encoder sequence length (tokens the encoder of an encoder-decoder reads)"),
     (l_dec, r"l_{\mathrm{dec}}", "number of decoder layers of an encoder-decoder (l counts the encoder's)"),
-    (l_dense, r"l_{\mathrm{dense}}", "layers with a dense MLP before the mixture-of-experts layers (DeepSeek)"),
+    (l_dense, r"l_{\mathrm{dense}}", "layers with a dense MLP; the other l − l_dense have a mixture of experts "
+                                     "(DeepSeek's first layers, Qwen-MoE's mlp_only_layers, Llama 4's interleaving)"),
     (l_local, r"l_{\mathrm{local}}", "layers with local (sliding-window or chunked) attention; the other l − l_local are global"),
+    (l_ld, r"l_{\mathrm{ld}}", "layers with local attention and a dense MLP (when both attention and MLP vary)"),
     (r_q, r"r_{\mathrm{q}}", "rank of the low-rank query projection (MLA q_lora_rank)"),
     (r_kv, r"r_{\mathrm{kv}}", "rank of the compressed key/value latent (MLA kv_lora_rank)"),
     (d_nope, r"d_{\mathrm{nope}}", "per-head query/key size without rotary positions (MLA qk_nope_head_dim)"),

@@ -45,4 +45,6 @@ def cs336_as_llama(*, l, h, a, V, d_ff, s_max, **_):
 
 def flops_mode(cfg):
     # MoE: aten._grouped_mm's fake kernel needs 16-byte strides; small configs run for real
-    return "real" if cfg["model_type"] in ("mixtral", "qwen2_moe") else "fake"
+    from symparams.families import FAMILIES
+
+    return "real" if FAMILIES[cfg["model_type"]].moe else "fake"

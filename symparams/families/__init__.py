@@ -58,6 +58,8 @@ _HF_FAMILIES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "falcon": ("falcon", "FALCON"),
     "bloom": ("bloom", "BLOOM"),
     "starcoder2": ("starcoder2", "STARCODER2"),
+    "deepseek_v2": ("deepseek", "DEEPSEEK_V2"),
+    "deepseek_v3": ("deepseek", "DEEPSEEK_V3"),
 })
 
 

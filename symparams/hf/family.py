@@ -26,7 +26,9 @@ class Family:
     not import Hypothesis), ``head_step`` is the multiple head sizes are drawn
     in, ``moe`` marks data-dependent routing (the oracle then runs real tensors
     instead of fake ones), ``auto_class`` the transformers auto class the
-    oracle builds.
+    oracle builds. ``text_config``: for a multimodal wrapper, the
+    ``model_type`` of the language model its ``text_config`` nests, which is
+    what the family counts (Gemma 3, Llama 4); the oracle builds that text model.
     """
 
     model_type: str
@@ -38,3 +40,4 @@ class Family:
     moe: bool = False
     auto_class: str = "AutoModelForCausalLM"
     notes: tuple[str, ...] = field(default=())
+    text_config: str | None = None
