@@ -49,6 +49,7 @@ _HF_FAMILIES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "qwen2": ("qwen", "QWEN2"),
     "qwen2_moe": ("qwen", "QWEN2_MOE"),
     "qwen3": ("qwen", "QWEN3"),
+    "qwen3_moe": ("qwen", "QWEN3_MOE"),
     "gemma": ("gemma", "GEMMA"),
     "gemma2": ("gemma", "GEMMA2"),
     "gpt_neox": ("neox", "GPT_NEOX"),

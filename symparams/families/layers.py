@@ -34,7 +34,7 @@ MLP_AXIS = ("dense", "moe")
 def grid_stacks(f, kinds: list[tuple[str, str]], block_for, *, names: dict[str, str] | None = None
                 ) -> tuple[Stack, ...]:
     """One stack per ``(attention, mlp)`` kind present in ``kinds`` (one entry per layer, in
-    layer order), its block ``block_for(attention, mlp)``; stacks in order of first appearance.
+    layer order), its block ``block_for(attention, mlp)``; local before global, dense before MoE.
 
     Attention kinds are ``"local"`` / ``"global"``, MLP kinds ``"dense"`` / ``"moe"``; ``names``
     renames a kind in the stack names (Llama 4 calls its local layers ``"chunked"``). The
@@ -45,7 +45,7 @@ def grid_stacks(f, kinds: list[tuple[str, str]], block_for, *, names: dict[str, 
         if att not in ATTENTION_AXIS or mlp not in MLP_AXIS:
             raise ValueError(f"layer kind {(att, mlp)!r}: expected attention in {ATTENTION_AXIS}, mlp in {MLP_AXIS}")
     f.use("layers")
-    present = list(dict.fromkeys(kinds))
+    present = sorted(set(kinds), key=lambda kind: (ATTENTION_AXIS.index(kind[0]), MLP_AXIS.index(kind[1])))
     atts, mlps = {att for att, _ in kinds}, {mlp for _, mlp in kinds}
     counts = _counts(f, kinds, present, split_attention=len(atts) == 2, split_mlp=len(mlps) == 2)
 
