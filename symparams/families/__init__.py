@@ -59,6 +59,13 @@ _HF_FAMILIES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "falcon": ("falcon", "FALCON"),
     "bloom": ("bloom", "BLOOM"),
     "starcoder2": ("starcoder2", "STARCODER2"),
+    "olmoe": ("olmoe", "OLMOE"),
+    "phi3": ("phi3", "PHI3"),
+    "gptj": ("gptj", "GPTJ"),
+    "granite": ("granite", "GRANITE"),
+    "cohere": ("cohere", "COHERE"),
+    "cohere2": ("cohere", "COHERE2"),
+    "nemotron": ("nemotron", "NEMOTRON"),
     "deepseek_v2": ("deepseek", "DEEPSEEK_V2"),
     "deepseek_v3": ("deepseek", "DEEPSEEK_V3"),
 })

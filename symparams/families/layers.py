@@ -22,9 +22,9 @@ from __future__ import annotations
 from sympy import Expr, Integer
 
 from symparams.stacks import Stack
-from symparams.symbols import l, l_dense, l_ld, l_local
+from symparams.symbols import E, k, l, l_dense, l_ld, l_local
 
-__all__ = ["grid_stacks", "ATTENTION_AXIS", "MLP_AXIS"]
+__all__ = ["grid_stacks", "routed_experts", "ATTENTION_AXIS", "MLP_AXIS"]
 
 #: the two values of each axis: the first is counted by its symbol, the second by what remains
 ATTENTION_AXIS = ("local", "global")
@@ -82,3 +82,45 @@ def _counts(f, kinds, present, *, split_attention: bool, split_mlp: bool) -> dic
     grid = {both: x, ("local", "moe"): local - x, ("global", "dense"): dense - x,
             ("global", "moe"): l - local - dense + x}
     return {cell: grid[cell] for cell in present}
+
+
+def routed_experts(f) -> tuple:
+    """``(E, k)``: the experts (field ``experts``) and the experts per token (``top_k``), bound,
+    checked ``k ≤ E``."""
+    experts, top_k = f.size("experts"), f.size("top_k")
+    if top_k > experts:
+        raise f.error(f"field {f.key('top_k')!r} = {top_k} exceeds {f.key('experts')!r} = {experts}; "
+                      "expected top-k <= number of experts")
+    return f.use("experts", E), f.use("top_k", k)
+
+
+def pattern_kinds(f, default_pattern: int) -> list[str]:
+    """Each layer's kind (``layer_types`` entries) from ``layer_types``, or from the older
+    ``sliding_window_pattern`` (layer ``i`` slides unless ``(i + 1) % pattern == 0``, transformers'
+    rule; default ``default_pattern``). Both given must agree.
+
+    >>> from symparams.hf.fields import llama_like
+    >>> from symparams.hf.reader import Fields, load
+    >>> pattern_kinds(Fields(load({"num_hidden_layers": 4, "sliding_window_pattern": 2}), llama_like()), 6)
+    ['sliding_attention', 'full_attention', 'sliding_attention', 'full_attention']
+    >>> pattern_kinds(Fields(load({"num_hidden_layers": 2, "sliding_window_pattern": 2,
+    ...                            "layer_types": ["full_attention"] * 2}), llama_like()), 6)
+    Traceback (most recent call last):
+    ...
+    symparams.errors.ConfigError: config dict: field 'sliding_window_pattern' = 2 contradicts field 'layer_types' = ['full_attention', 'full_attention'] (the pattern makes layers [0] sliding); remove one of them or make them agree
+    """
+    from symparams.families.common import layer_kinds
+
+    layers = f.size("layers")
+    pattern = f.raw.data.get("sliding_window_pattern", default_pattern)
+    if isinstance(pattern, bool) or not isinstance(pattern, int) or pattern < 1:
+        raise f.error(f"field 'sliding_window_pattern' = {pattern!r} must be a positive integer "
+                      "(every pattern-th layer is global)")
+    implied = ["sliding_attention" if (i + 1) % pattern else "full_attention" for i in range(layers)]
+    kinds = layer_kinds(f, implied)
+    if "sliding_window_pattern" in f.raw.data and kinds != implied:
+        sliding = [i for i, kind in enumerate(implied) if kind == "sliding_attention"]
+        raise f.error(f"field 'sliding_window_pattern' = {pattern} contradicts field 'layer_types' = "
+                      f"{f.raw.data['layer_types']!r} (the pattern makes layers {sliding} sliding); remove one of "
+                      "them or make them agree")
+    return kinds

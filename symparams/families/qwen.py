@@ -24,7 +24,7 @@ from symparams.families.common import (
     decoder_of, describe, ffn_width, head, head_size, kind_stacks, kv_heads, layer_kinds, mask_for, pre_norm,
     rotary, window_notes, window_size,
 )
-from symparams.families.layers import grid_stacks
+from symparams.families.layers import grid_stacks, routed_experts
 from symparams.families.sampling import base, llama_config
 from symparams.hf.family import Family
 from symparams.hf.fields import ATTENTION_DROPOUT, count, flag, llama_like, size
@@ -123,16 +123,6 @@ def _qwen_moe(f, *, name: str, title: str, attention, moe_for, qk_norms=(), rule
                       final=(RMSNorm(h), head(f)), notes=window_notes(kinds, size_))
 
 
-def _experts(f):
-    """``E`` routed experts, top ``k`` (checked: k ≤ E)."""
-    experts, top_k = f.size("experts"), f.size("top_k")
-    if top_k > experts:
-        raise f.error(f"field {f.key('top_k')!r} = {top_k} exceeds {f.key('experts')!r} = {experts}; "
-                      "expected top-k <= number of experts")
-    f.use("experts")
-    f.use("top_k")
-
-
 def qwen2_moe(f):
     """``Qwen2MoeForCausalLM``: a MoE of ``E`` routed SwiGLU experts of ``moe_intermediate_size``, top
     ``k``, plus a shared expert of ``shared_expert_intermediate_size`` and its ``h → 1`` sigmoid gate,
@@ -141,7 +131,7 @@ def qwen2_moe(f):
     ``max_window_layers``."""
     d_head, _ = head_size(f)
     attention = Attention(h, a, kv_heads(f), d_head, qkv_bias=f.flag("qkv_bias"))
-    _experts(f)
+    routed_experts(f)
     f.use("shared_ffn")
     return _qwen_moe(f, name="qwen2_moe", title="Qwen2-MoE (routed experts + a gated shared expert)",
                      attention=attention, rule=lambda i: i % 2 == 0 and i < f.count("max_window_layers"),
@@ -161,7 +151,7 @@ def qwen3_moe(f):
     bias = f.flag("attention_bias")
     kv = kv_heads(f)
     attention = Attention(h, a, kv, d_head, qkv_bias=bias, o_bias=bias)
-    _experts(f)
+    routed_experts(f)
     arch = _qwen_moe(f, name="qwen3_moe", title="Qwen3-MoE (RMSNorm on each Q and K head; routed experts)",
                      attention=attention, rule=lambda i: True, qk_norms=(RMSNorm(d_head, groups=a), RMSNorm(d_head, groups=kv)),
                      moe_for=lambda width: MoE(h, width, E, k, f.text("act")), expert_symbol=d_moe)

@@ -491,6 +491,10 @@ def shrink_config(
         c["max_window_layers"] = min(int(c["max_window_layers"]), layers)
     if isinstance(c.get("layer_types"), list):
         c["layer_types"] = c["layer_types"][:layers]
+    # --- GPT-J's rotary_dim: the same fraction of the (shrunk) head, even ---
+    if mt == "gptj" and isinstance(c.get("rotary_dim"), int):
+        head0, head1 = hidden0 // heads0, hidden // heads
+        c["rotary_dim"] = min(head1 - head1 % 2, max(2, 2 * round(c["rotary_dim"] * head1 / head0 / 2)))
     # --- per-layer lists and dense-then-MoE layers (DeepSeek, Qwen-MoE, Llama 4) ---
     for key in ("no_rope_layers",):
         if isinstance(c.get(key), list) and c[key]:
