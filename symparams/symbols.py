@@ -26,7 +26,7 @@ from symparams.errors import UnknownSymbolError
 __all__ = [
     "l", "h", "a", "V", "d_ff", "s", "b", "n_kv", "d_head", "s_max", "n", "E", "k", "w", "d_emb", "t", "n_dp",
     "d_sh", "s_enc", "l_dec", "l_dense", "l_local", "l_ld", "r_q", "r_kv", "d_nope", "d_rope", "d_v", "d_moe", "n_sh",
-    "n_rb", "n_p", "c_in", "p", "n_cls", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
+    "n_rb", "n_p", "c_in", "p", "n_cls", "c", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
 ]
 
 
@@ -69,6 +69,7 @@ n_p = _size("n_p")
 c_in = _size("c_in")
 p = _size("p")
 n_cls = _size("n_cls")
+c = _size("c")
 
 # (symbol, LaTeX name, meaning) — the one table the rest of the package reads.
 _TABLE = (
@@ -108,6 +109,7 @@ _TABLE = (
     (c_in, r"c_{\mathrm{in}}", "input channels of an image (3 for RGB)"),
     (p, "p", "patch size in pixels (one side of a square patch)"),
     (n_cls, r"n_{\mathrm{cls}}", "number of output classes of a classifier head"),
+    (c, "c", "attention chunk size (chunked attention: each query sees the earlier keys of its chunk; Llama 4)"),
 )
 
 SYMBOLS: tuple[Symbol, ...] = tuple(row[0] for row in _TABLE)

@@ -52,6 +52,8 @@ _HF_FAMILIES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "qwen3_moe": ("qwen", "QWEN3_MOE"),
     "gemma": ("gemma", "GEMMA"),
     "gemma2": ("gemma", "GEMMA2"),
+    "gemma3_text": ("gemma", "GEMMA3_TEXT"),
+    "gemma3": ("gemma", "GEMMA3"),
     "gpt_neox": ("neox", "GPT_NEOX"),
     "stablelm": ("neox", "STABLELM"),
     "phi": ("phi", "PHI"),
@@ -66,6 +68,8 @@ _HF_FAMILIES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "cohere": ("cohere", "COHERE"),
     "cohere2": ("cohere", "COHERE2"),
     "nemotron": ("nemotron", "NEMOTRON"),
+    "llama4_text": ("llama4", "LLAMA4_TEXT"),
+    "llama4": ("llama4", "LLAMA4"),
     "deepseek_v2": ("deepseek", "DEEPSEEK_V2"),
     "deepseek_v3": ("deepseek", "DEEPSEEK_V3"),
 })

@@ -391,7 +391,11 @@ def shrink_config(
     fam = _family(c)
     if fam is not None and fam.text_config and isinstance(c.get("text_config"), dict):
         # a multimodal wrapper: shrink the text model it nests (under the wrapper's model_type)
-        nested = c["text_config"]
+        nested = dict(c["text_config"])
+        built = build_hf_config(c).get_text_config()  # the sizes transformers fills in from its class defaults
+        for spec in _family({"model_type": fam.text_config}).fields.values():
+            if spec.kind == "size" and spec.key not in nested and getattr(built, spec.key, None) is not None:
+                nested[spec.key] = getattr(built, spec.key)
         text = shrink_config({**nested, "model_type": fam.text_config}, layers=layers, heads=heads,
                              kv_heads=kv_heads, head_dim=head_dim, vocab=vocab, positions=positions, **overrides)
         if "model_type" not in nested:

@@ -17,7 +17,7 @@ A family module registers itself in :data:`COUNTERS` (model_type → module with
 
 from __future__ import annotations
 
-from independent import decoders, deepseek, dense13, qwen_moe
+from independent import decoders, deepseek, dense13, gemma3, llama4, qwen_moe
 from independent.classic import classic_matmuls, cs336_buffers, cs336_tensors, gpt2_tensors, gpt_classic_tensors
 from independent.shapes import dense_forward_flops, kv_cache_elements, params
 
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 #: model_type -> the module that counts it
-COUNTERS = {mt: module for module in (decoders, deepseek, dense13, qwen_moe) for mt in module.MODEL_TYPES}
+COUNTERS = {mt: module for module in (decoders, deepseek, dense13, gemma3, llama4, qwen_moe) for mt in module.MODEL_TYPES}
 
 
 def _counter(cfg):
