@@ -7,7 +7,7 @@ experts of ``intermediate_size``, top ``k``, no shared expert.
 >>> from symparams.hf import from_hf_config
 >>> m = from_hf_config("tests/fixtures/hf_configs/olmoe-1b-7b-0924.json")
 >>> m.params.total, m.active_params
-(6919161856, 1281884160)
+(6919161856, 1282017280)
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ cache under symparams' conventions. Supported ``model_type`` values:
 >>> from_hf_config({"model_type": "bert"})
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: config dict: unsupported model_type 'bert'; supported: bloom, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, stablelm, starcoder2
+symparams.errors.UnknownModelError: config dict: unsupported model_type 'bert'; supported: bloom, cohere, ..., starcoder2
 """
 
 from __future__ import annotations

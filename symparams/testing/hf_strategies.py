@@ -17,7 +17,7 @@ True
 >>> hf_configs("bert")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: no strategy for model_type 'bert'; choose one of: bloom, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, stablelm, starcoder2
+symparams.errors.UnknownModelError: no strategy for model_type 'bert'; choose one of: bloom, cohere, ..., starcoder2
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from symparams.errors import ConfigError, UnknownModelError
+from symparams.families import SUPPORTED_MODEL_TYPES
 from symparams.hf import from_hf_config
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
@@ -39,7 +40,7 @@ CASES = [
     ("heads not divisible by kv", json.dumps(_llama(num_key_value_heads=5)), ConfigError,
      ["'num_attention_heads' = 32", "'num_key_value_heads' = 5"]),
     ("unknown model_type", json.dumps(_llama(model_type="bert")), UnknownModelError,
-     ["unsupported model_type 'bert'", "supported: bloom, falcon, gemma, gemma2, gpt2"]),
+     ["unsupported model_type 'bert'", "supported: " + ", ".join(SUPPORTED_MODEL_TYPES)]),
     ("missing model_type", json.dumps(_llama(model_type=_DROP)), ConfigError, ["missing field 'model_type'"]),
     ("not an object", "[1, 2, 3]", ConfigError, ["expected a JSON object", "got list"]),
     ("invalid JSON", '{"model_type": "llama",', ConfigError, ["not valid JSON", "line 1"]),

@@ -159,6 +159,14 @@ TRANSFORMERS_BUFFERS = {
     "stablelm-2-1_6b": 16,  # partial_rotary_factor 0.25 of head_dim 64
     "santacoder": 2048 * 2048,  # GPTBigCode's non-persistent n_positions² boolean causal mask
     "bloom-560m": 0,  # ALiBi slopes are computed in forward, not held as a buffer
+    # issue 13's families (transformers 5.23, meta device)
+    "deepseek-v3": 64 + 58 * 256,  # rotary (qk_rope_head_dim) + e_score_correction_bias of each MoE layer's router
+    "deepseek-v2-lite": 64, "qwen3-30b-a3b": 128, "olmoe-1b-7b-0924": 128, "phi-3-mini-4k-instruct": 96,
+    "gpt-j-6b": 28 * 2048 * 64,  # a sin/cos table of n_positions × rotary_dim in every attention layer
+    "granite-3.1-8b-base": 128, "c4ai-command-r-v01": 128, "c4ai-command-r7b-12-2024": 128,
+    "minitron-8b-base": 64,  # partial_rotary_factor 0.5 of head_dim 128
+    "gemma-3-1b-pt": 1 + 2 * 256, "gemma-3-4b-pt": 1 + 2 * 256,  # embed_scale + a rotary table per layer kind
+    "llama-4-scout-17b-16e": 128,
 }
 
 
