@@ -79,7 +79,7 @@ def llama4(f):
     bias = f.flag("attention_bias")
     attention = Attention(h, a, kv, d_head, qkv_bias=bias, o_bias=bias)
     kinds, moe = _attention_kinds(f, layers), _moe_layers(f, layers)
-    chunk = f.size("chunk")
+    chunk = DERIVED if f.raw.data.get("attention_chunk_size", 0) is None else f.size("chunk")
     if "chunked_attention" in kinds:
         if chunk is DERIVED:
             raise f.error("field 'attention_chunk_size' = null, but some layers are chunked_attention; expected a "

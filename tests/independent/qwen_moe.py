@@ -12,7 +12,7 @@ from __future__ import annotations
 from independent.decoders import layer_windows
 from independent.shapes import kv_cache_elements, linear
 
-__all__ = ["MODEL_TYPES", "tensors", "matmuls", "kv_elements", "moe_layers"]
+__all__ = ["MODEL_TYPES", "tensors", "matmuls", "kv_elements", "moe_layers", "buffers"]
 
 MODEL_TYPES = ("qwen2_moe", "qwen3_moe")
 
@@ -79,6 +79,11 @@ def tensors(cfg) -> dict[str, tuple[int, ...]]:
     if not z["tie"]:
         t["lm_head.weight"] = (z["V"], z["h"])
     return t
+
+
+def buffers(cfg) -> int:
+    """RoPE's inv_freq and original_inv_freq, head_dim / 2 each."""
+    return _sizes(cfg)["hd"]
 
 
 def matmuls(cfg, *, b, s):
