@@ -88,7 +88,7 @@ def model(name):
     >>> model("gpt2-tiny")
     Traceback (most recent call last):
     ...
-    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, cs336-gpt2-large, ..., gpt2-xl, ... (or a path to a config.json)
+    symparams.errors.UnknownModelError: unknown model 'gpt2-tiny'; presets: bloom-560m, ..., gpt2-xl, ... (or a path to a config.json)
     """
     if isinstance(name, str) and name in PRESETS:
         return from_preset(name)  # core presets need no config reader (keeps the CLI light)
