@@ -60,14 +60,7 @@ def gemma2(f):
     mlp = GatedMLP(h, ffn_width(f), activation=f.text("act"))
     layers = f.size("layers")
     kinds = layer_kinds(f, ["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(layers)])
-    size_ = window_size(f)
-    if size_ is None and "sliding_attention" in kinds:
-        raise f.error("field 'sliding_window' = null, but layer_types has sliding_attention layers "
-                      "(transformers cannot build their mask); expected a window size such as 4096, "
-                      "or every layer_types entry 'full_attention'")
-    if "sliding_attention" not in kinds:
-        f.unbind(w)
-        size_ = None
+    size_ = _window(f, kinds)
 
     def block(kind):
         norm = RMSNorm(h)
