@@ -18,6 +18,8 @@ is the compressed latent transformers caches (``r_kv + d_rope`` per token and la
 
 from __future__ import annotations
 
+from sympy import Integer
+
 from symparams.components import GatedMLP, MoE, RMSNorm, RotaryPositions, TokenEmbedding
 from symparams.components.mla import MLA
 from symparams.families.common import decoder_of, head
@@ -109,7 +111,10 @@ def deepseek(f, *, v3: bool):
     act = f.text("act")
     f.use("experts")
     f.use("top_k")
-    shared_width = f.bind(n_sh, shared) * f.use("moe_ffn") if shared else None
+    if shared:
+        shared_width = f.bind(n_sh, shared) * f.use("moe_ffn")
+    else:  # transformers still builds the shared MLP at width 0: with mlp_bias its down_proj keeps an h-bias
+        shared_width = Integer(0) if mlp_bias else None
     moe = MoE(h, f.use("moe_ffn"), E, k, act, shared_d_ff=shared_width, shared_gate=False, shared_bias=mlp_bias,
               router_bias=v3)
     layers = f.size("layers")

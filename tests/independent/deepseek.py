@@ -56,11 +56,10 @@ def _layer(p, z, i):
     t[f"{p}.mlp.gate.weight"] = (z["E"], z["h"])
     t[f"{p}.mlp.experts.gate_up_proj"] = (z["E"], 2 * z["moe"], z["h"])
     t[f"{p}.mlp.experts.down_proj"] = (z["E"], z["h"], z["moe"])
-    width = z["moe"] * z["shared"]
-    if width:
-        for name, (d_in, d_out) in {"gate_proj": (z["h"], width), "up_proj": (z["h"], width),
-                                    "down_proj": (width, z["h"])}.items():
-            t.update(linear(f"{p}.mlp.shared_experts.{name}", d_in, d_out, z["mlp_bias"]))
+    width = z["moe"] * z["shared"]  # built even at width 0 (n_shared_experts 0): then only down_proj's bias is left
+    for name, (d_in, d_out) in {"gate_proj": (z["h"], width), "up_proj": (z["h"], width),
+                                "down_proj": (width, z["h"])}.items():
+        t.update(linear(f"{p}.mlp.shared_experts.{name}", d_in, d_out, z["mlp_bias"]))
     return t
 
 
