@@ -1,10 +1,12 @@
-"""Qwen2, Qwen1.5-MoE / Qwen2-MoE and Qwen3.
+"""Qwen2, Qwen1.5-MoE / Qwen2-MoE, Qwen3 and Qwen3-MoE.
 
 Qwen2: biases on Q, K and V only. Qwen2-MoE: routed experts plus a shared
-expert with a sigmoid gate. Qwen3: RMSNorm on every Q and K head. With
+expert with a sigmoid gate. Qwen3: RMSNorm on every Q and K head. Qwen3-MoE:
+Qwen3's attention and routed experts without a shared one. With
 ``use_sliding_window`` the window applies to some layers only (``layer_types``,
 or transformers' rule from ``max_window_layers``): those layers are their own
-stack.
+stack; so are the MoE families' dense layers (``decoder_sparse_step``,
+``mlp_only_layers``: ``l_dense`` layers with an MLP of ``intermediate_size``).
 
 >>> from symparams.hf import from_hf_config
 >>> cfg = {"model_type": "qwen2", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
