@@ -149,6 +149,9 @@ def test_llama4_chunked_and_global_times_dense_and_moe():
     maverick = symparams.from_hf_config(_fixture("llama-4-scout-17b-16e") | {"text_config": text})
     assert _stacks(maverick) == [("chunked-dense", l_dense, 24), ("chunked-moe", l_local - l_dense, 12),
                                  ("global-moe", l - l_local, 12)]
+    # Meta: Llama 4 Maverick (128 experts on every other layer) has 400B parameters, 17B active
+    assert 400_000_000_000 <= maverick.params.total < 401_000_000_000
+    assert _billions(maverick.active_params, 0) == 17
 
 
 def test_llama4_all_four_kinds_bind_l_ld():
