@@ -81,10 +81,11 @@ def test_qwen3_30b_a3b_model_card():
     ("llama-4-scout-17b-16e", None, 172),  # Meta: 17B active (109B total with the vision tower, not counted)
 ])
 def test_model_cards(name, total, active):
+    """Published totals and active counts, in tenths of a billion."""
     m = symparams.model(name)
     assert m.params.total == TRANSFORMERS[name]
     if total is not None:
-        assert _billions(m.params.total, 0 if total > 100 else 1) == (total // 10 if total > 100 else total)
+        assert _billions(m.params.total) == total
     if active is not None:
         assert _billions(m.active_params) == active
 
