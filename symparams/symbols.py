@@ -25,9 +25,9 @@ from symparams.errors import UnknownSymbolError
 
 __all__ = [
     "l", "h", "a", "V", "d_ff", "s", "b", "n_kv", "d_head", "s_max", "n", "E", "k", "w", "d_emb", "t", "n_dp",
-    "d_sh", "s_enc", "l_dec", "l_dense", "l_local", "r_q", "r_kv", "d_nope", "d_rope", "d_v", "d_moe", "n_sh",
-    "n_rb", "n_p", "c_in", "p", "n_cls", "n_pp", "n_ep", "m", "n_vs", "D", "X", "n_type", "w_side", "a_dec",
-    "d_dec", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
+    "d_sh", "s_enc", "l_dec", "l_dense", "l_local", "l_ld", "r_q", "r_kv", "d_nope", "d_rope", "d_v", "d_moe",
+    "n_sh", "n_rb", "n_p", "c_in", "p", "n_cls", "n_pp", "n_ep", "m", "n_vs", "D", "X", "n_type", "w_side",
+    "a_dec", "d_dec", "c", "SYMBOLS", "LATEX_NAMES", "DESCRIPTIONS", "by_name",
 ]
 
 
@@ -57,6 +57,7 @@ s_enc = _size("s_enc")
 l_dec = _size("l_dec")
 l_dense = _size("l_dense")
 l_local = _size("l_local")
+l_ld = _size("l_ld")
 r_q = _size("r_q")
 r_kv = _size("r_kv")
 d_nope = _size("d_nope")
@@ -79,6 +80,7 @@ n_type = _size("n_type")
 w_side = _size("w_side")
 a_dec = _size("a_dec")
 d_dec = _size("d_dec")
+c = _size("c")
 
 # (symbol, LaTeX name, meaning) — the one table the rest of the package reads.
 _TABLE = (
@@ -102,8 +104,10 @@ _TABLE = (
     (d_sh, r"d_{\mathrm{sh}}", "inner width of the shared expert of a mixture-of-experts MLP (Qwen2-MoE)"),
     (s_enc, r"s_{\mathrm{enc}}", "encoder sequence length (tokens the encoder of an encoder-decoder reads)"),
     (l_dec, r"l_{\mathrm{dec}}", "number of decoder layers of an encoder-decoder (l counts the encoder's)"),
-    (l_dense, r"l_{\mathrm{dense}}", "layers with a dense MLP before the mixture-of-experts layers (DeepSeek)"),
+    (l_dense, r"l_{\mathrm{dense}}", "layers with a dense MLP; the other l − l_dense have a mixture of experts "
+                                     "(DeepSeek's first layers, Qwen-MoE's mlp_only_layers, Llama 4's interleaving)"),
     (l_local, r"l_{\mathrm{local}}", "layers with local (sliding-window or chunked) attention; the other l − l_local are global"),
+    (l_ld, r"l_{\mathrm{ld}}", "layers with local attention and a dense MLP (when both attention and MLP vary)"),
     (r_q, r"r_{\mathrm{q}}", "rank of the low-rank query projection (MLA q_lora_rank)"),
     (r_kv, r"r_{\mathrm{kv}}", "rank of the compressed key/value latent (MLA kv_lora_rank)"),
     (d_nope, r"d_{\mathrm{nope}}", "per-head query/key size without rotary positions (MLA qk_nope_head_dim)"),
@@ -127,6 +131,7 @@ _TABLE = (
                                     "on either side (ModernBERT local_attention // 2)"),
     (a_dec, r"a_{\mathrm{dec}}", "attention heads of the decoder of an encoder-decoder when they differ from a"),
     (d_dec, r"d_{\mathrm{dec}}", "MLP width of the decoder of an encoder-decoder when it differs from d_ff"),
+    (c, "c", "attention chunk size (chunked attention: each query sees the earlier keys of its chunk; Llama 4)"),
 )
 
 SYMBOLS: tuple[Symbol, ...] = tuple(row[0] for row in _TABLE)

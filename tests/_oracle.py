@@ -63,7 +63,9 @@ BUILTIN_AS_HF = {"gpt2": gpt2_config, "cs336": cs336_as_llama, "bert": bert_conf
 
 def flops_mode(cfg):
     # MoE: aten._grouped_mm's fake kernel needs 16-byte strides; small configs run for real
-    return "real" if cfg["model_type"] in ("mixtral", "qwen2_moe") else "fake"
+    from symparams.families import FAMILIES
+
+    return "real" if FAMILIES[cfg["model_type"]].moe else "fake"
 
 
 def workload(cfg, seq):

@@ -15,7 +15,7 @@ registry is this explicit table, filled by no import side effect.
 >>> family("xlnet")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: unsupported model_type 'xlnet'; supported: bart, bert, bloom, distilbert, electra, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, modernbert, mt5, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, roberta, stablelm, starcoder2, t5, umt5, vit
+symparams.errors.UnknownModelError: unsupported model_type 'xlnet'; supported: bart, bert, bloom, cohere, ..., vit
 """
 
 from __future__ import annotations
@@ -52,8 +52,11 @@ _HF_FAMILIES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "qwen2": ("qwen", "QWEN2"),
     "qwen2_moe": ("qwen", "QWEN2_MOE"),
     "qwen3": ("qwen", "QWEN3"),
+    "qwen3_moe": ("qwen", "QWEN3_MOE"),
     "gemma": ("gemma", "GEMMA"),
     "gemma2": ("gemma", "GEMMA2"),
+    "gemma3_text": ("gemma", "GEMMA3_TEXT"),
+    "gemma3": ("gemma", "GEMMA3"),
     "gpt_neox": ("neox", "GPT_NEOX"),
     "stablelm": ("neox", "STABLELM"),
     "phi": ("phi", "PHI"),
@@ -71,6 +74,17 @@ _HF_FAMILIES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "bart": ("bart", "BART"),
     "vit": ("vit", "VIT"),
     "modernbert": ("modernbert", "MODERNBERT"),
+    "olmoe": ("olmoe", "OLMOE"),
+    "phi3": ("phi3", "PHI3"),
+    "gptj": ("gptj", "GPTJ"),
+    "granite": ("granite", "GRANITE"),
+    "cohere": ("cohere", "COHERE"),
+    "cohere2": ("cohere", "COHERE2"),
+    "nemotron": ("nemotron", "NEMOTRON"),
+    "llama4_text": ("llama4", "LLAMA4_TEXT"),
+    "llama4": ("llama4", "LLAMA4"),
+    "deepseek_v2": ("deepseek", "DEEPSEEK_V2"),
+    "deepseek_v3": ("deepseek", "DEEPSEEK_V3"),
 })
 
 

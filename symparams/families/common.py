@@ -242,12 +242,13 @@ def _cache_keys(f, layers) -> None:
     ``sliding_window`` / ``attention_chunk_size`` and ``layer_types``), refused where the family's
     attention does not read them: the cache would hold other tokens than the attention uses."""
     data = f.raw.data
-    if "window" not in f.table:
-        for key in ("sliding_window", "attention_chunk_size"):
+    read = {key for spec in f.table.values() for key in (spec.key, *spec.aliases)}
+    for key in ("sliding_window", "attention_chunk_size"):
+        if key not in read:
             if data.get(key) is not None:
-                raise f.error(f"field {key!r} = {data[key]!r}: this family has no sliding-window attention, but "
-                              "transformers' KV cache would keep only the last tokens of each layer; expected no "
-                              f"{key} (or null)")
+                raise f.error(f"field {key!r} = {data[key]!r}: this family has no sliding-window or chunked "
+                              "attention, but transformers' KV cache would keep only the last tokens of each layer; "
+                              f"expected no {key} (or null)")
     types = data.get("layer_types")
     if types is not None and not getattr(f, "layer_types_read", False):
         windowed_ = any(getattr(c, "mask", "") == "window" for st in layers for c in st.block)

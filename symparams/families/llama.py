@@ -16,6 +16,7 @@ from symparams.families.common import (
     decoder_of, describe, ffn_width, head, head_size, kv_heads, pre_norm, rotary, window_notes, window_size,
     windowed,
 )
+from symparams.families.layers import routed_experts
 from symparams.families.sampling import base, llama_config
 from symparams.hf.family import Family
 from symparams.hf.fields import ATTENTION_DROPOUT, DERIVED, flag, llama_like, size
@@ -56,12 +57,7 @@ def mistral(f):
 
 def moe_of(f, width, activation: str, *, shared=None) -> MoE:
     """A routed mixture of experts: ``num_local_experts``/``num_experts`` experts (``E``), ``k`` per token."""
-    experts, top_k = f.size("experts"), f.size("top_k")
-    if top_k > experts:
-        raise f.error(f"field {f.key('top_k')!r} = {top_k} exceeds {f.key('experts')!r} = {experts}; "
-                      "expected top-k <= number of experts")
-    f.use("experts")
-    f.use("top_k")
+    routed_experts(f)
     return MoE(h, width, E, k, activation, shared_d_ff=shared)
 
 

@@ -17,7 +17,7 @@ cache under symparams' conventions. Supported ``model_type`` values:
 >>> from_hf_config({"model_type": "xlnet"})
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: config dict: unsupported model_type 'xlnet'; supported: bart, bert, bloom, distilbert, electra, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, modernbert, mt5, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, roberta, stablelm, starcoder2, t5, umt5, vit
+symparams.errors.UnknownModelError: config dict: unsupported model_type 'xlnet'; supported: bart, bert, bloom, cohere, ..., vit
 """
 
 from __future__ import annotations

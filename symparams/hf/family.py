@@ -33,7 +33,6 @@ class Family:
     component's own (``q_proj``, ``gate_proj``, ``embed_tokens``, ``lm_head``, ...);
     tensors of one component mapped to the same name are one fused module
     (GPT-2's ``c_attn``). Read by :mod:`symparams.studies.modules`.
-    oracle builds.
 
     Encoders and encoder-decoders: ``auto_class`` is the base model
     (``AutoModel``, what :attr:`Model.params` counts) and ``head_class`` the
@@ -43,6 +42,9 @@ class Family:
     lengths the model fixes itself, by symbol name, from its bound sizes and its
     (validated) config data (a ViT's ``s = n_p + 1`` tokens per image; BART's
     encoder ``s_enc = s_max``; T5's ``s_enc = n_positions`` when given).
+
+    Multimodal wrappers: ``text_config`` is the ``model_type`` of the language model its ``text_config``
+    nests, which is what the family counts (Gemma 3, Llama 4); the oracle builds that text model.
     """
 
     model_type: str
@@ -57,3 +59,4 @@ class Family:
     modules: Mapping[str, str] = field(default_factory=dict)
     head_class: str | None = None
     lengths: Callable[[Mapping[str, int], Mapping[str, Any]], dict] | None = None
+    text_config: str | None = None

@@ -5,8 +5,8 @@ Hub repository publishes (copied verbatim; see ``tests/fixtures/hf_configs/
 SOURCES.md``); the preset's name is the file's stem. Every one is checked in
 the tests against the parameter count ``transformers`` builds from it.
 
->>> sorted(HF_PRESETS)[:3]
-['bart-large', 'bert-base-uncased', 'bloom-560m']
+>>> "bert-base-uncased" in HF_PRESETS, "deepseek-v3" in HF_PRESETS
+(True, True)
 >>> HF_PRESETS["llama-2-7b"].source
 'meta-llama/Llama-2-7b-hf'
 """
@@ -65,6 +65,20 @@ _HUB = {
     "flan-t5-base": "google/flan-t5-base",
     "bart-large": "facebook/bart-large",
     "vit-base-patch16-224": "google/vit-base-patch16-224",
+    # issue 13: the decoder families people run now
+    "deepseek-v3": "deepseek-ai/DeepSeek-V3",
+    "deepseek-v2-lite": "deepseek-ai/DeepSeek-V2-Lite",
+    "qwen3-30b-a3b": "Qwen/Qwen3-30B-A3B",
+    "olmoe-1b-7b-0924": "allenai/OLMoE-1B-7B-0924",
+    "gemma-3-1b-pt": "google/gemma-3-1b-pt",
+    "gemma-3-4b-pt": "google/gemma-3-4b-pt",
+    "phi-3-mini-4k-instruct": "microsoft/Phi-3-mini-4k-instruct",
+    "gpt-j-6b": "EleutherAI/gpt-j-6b",
+    "granite-3.1-8b-base": "ibm-granite/granite-3.1-8b-base",
+    "c4ai-command-r-v01": "CohereForAI/c4ai-command-r-v01",
+    "c4ai-command-r7b-12-2024": "CohereForAI/c4ai-command-r7b-12-2024",
+    "minitron-8b-base": "nvidia/Minitron-8B-Base",
+    "llama-4-scout-17b-16e": "meta-llama/Llama-4-Scout-17B-16E",
 }
 
 HF_PRESETS: Mapping[str, HFPreset] = MappingProxyType(

@@ -17,7 +17,7 @@ True
 >>> hf_configs("xlnet")
 Traceback (most recent call last):
 ...
-symparams.errors.UnknownModelError: no strategy for model_type 'xlnet'; choose one of: bart, bert, bloom, distilbert, electra, falcon, gemma, gemma2, gpt2, gpt_bigcode, gpt_neox, llama, mistral, mixtral, modernbert, mt5, olmo2, opt, phi, qwen2, qwen2_moe, qwen3, roberta, stablelm, starcoder2, t5, umt5, vit
+symparams.errors.UnknownModelError: no strategy for model_type 'xlnet'; choose one of: bart, bert, bloom, cohere, ..., vit
 """
 
 from __future__ import annotations

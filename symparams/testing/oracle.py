@@ -110,6 +110,9 @@ def _build_model(
     head: bool = False,
 ):
     cfg = build_hf_config(config)
+    fam = _family(config)
+    if fam is not None and fam.text_config:  # a multimodal wrapper: the text model the family counts
+        cfg = cfg.get_text_config()
     import torch
 
     kwargs: dict[str, Any] = {"attn_implementation": attn_implementation, "dtype": dtype or torch.float32}
@@ -249,7 +252,8 @@ def _default_mode(config: dict) -> str:
     are tiny test configs, which run on real CPU tensors instead.
     """
     if _is_moe(config):
-        sizes = tuple(config.get(key, 8) for key in ("hidden_size", "intermediate_size", "moe_intermediate_size"))
+        text = config.get("text_config") if isinstance(config.get("text_config"), dict) else config
+        sizes = tuple(text.get(key, 8) for key in ("hidden_size", "intermediate_size", "moe_intermediate_size"))
         if any(isinstance(d, int) and d % 8 for d in sizes):
             return "real"
     return "fake"
@@ -428,6 +432,20 @@ def shrink_config(
     ``sliding_window=8``, ``num_local_experts=4``).
     """
     c = copy.deepcopy(dict(config))
+    fam = _family(c)
+    if fam is not None and fam.text_config and isinstance(c.get("text_config"), dict):
+        # a multimodal wrapper: shrink the text model it nests (under the wrapper's model_type)
+        nested = dict(c["text_config"])
+        built = build_hf_config(c).get_text_config()  # the sizes transformers fills in from its class defaults
+        for spec in _family({"model_type": fam.text_config}).fields.values():
+            if spec.kind == "size" and spec.key not in nested and getattr(built, spec.key, None) is not None:
+                nested[spec.key] = getattr(built, spec.key)
+        text = shrink_config({**nested, "model_type": fam.text_config}, layers=layers, heads=heads,
+                             kv_heads=kv_heads, head_dim=head_dim, vocab=vocab, positions=positions, **overrides)
+        if "model_type" not in nested:
+            text.pop("model_type")
+        c["text_config"] = text
+        return c
     mt = c.get("model_type")
     keys = _keys(c)
     hk, lk, nk, kvk, ik, pk = (keys[x] for x in ("hidden", "layers", "heads", "kv", "inter", "pos"))
@@ -521,6 +539,19 @@ def shrink_config(
         c["max_window_layers"] = min(int(c["max_window_layers"]), layers)
     if isinstance(c.get("layer_types"), list):
         c["layer_types"] = c["layer_types"][:layers]
+    # --- GPT-J's rotary_dim: the same fraction of the (shrunk) head, even ---
+    if mt == "gptj" and isinstance(c.get("rotary_dim"), int):
+        head0, head1 = hidden0 // heads0, hidden // heads
+        c["rotary_dim"] = min(head1 - head1 % 2, max(2, 2 * round(c["rotary_dim"] * head1 / head0 / 2)))
+    # --- per-layer lists and dense-then-MoE layers (DeepSeek, Qwen-MoE, Llama 4) ---
+    for key in ("no_rope_layers",):
+        if isinstance(c.get(key), list) and c[key]:
+            c[key] = c[key][:layers]
+    for key in ("mlp_only_layers", "moe_layers"):
+        if isinstance(c.get(key), list):
+            c[key] = [i for i in c[key] if isinstance(i, int) and i < layers]
+    if isinstance(c.get("first_k_dense_replace"), int) and c["first_k_dense_replace"] >= layers:
+        c["first_k_dense_replace"] = layers - 1
 
     _sync_aliases(c, {hk: hidden, nk: heads, lk: layers})
     c.update(overrides)

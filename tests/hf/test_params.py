@@ -170,6 +170,14 @@ TRANSFORMERS_BUFFERS = {
     "modernbert-base": 2 * 64,  # inv_freq + original_inv_freq (head_dim/2 each) of the global and local rotary
     "t5-small": 0, "flan-t5-base": 0, "vit-base-patch16-224": 0,
     "bart-large": 0,  # final_logits_bias (1 × V) belongs to BartForConditionalGeneration, not BartModel
+    # issue 13's families (transformers 5.23, meta device)
+    "deepseek-v3": 64 + 58 * 256,  # rotary (qk_rope_head_dim) + e_score_correction_bias of each MoE layer's router
+    "deepseek-v2-lite": 64, "qwen3-30b-a3b": 128, "olmoe-1b-7b-0924": 128, "phi-3-mini-4k-instruct": 96,
+    "gpt-j-6b": 28 * 2048 * 64,  # a sin/cos table of n_positions × rotary_dim in every attention layer
+    "granite-3.1-8b-base": 128, "c4ai-command-r-v01": 128, "c4ai-command-r7b-12-2024": 128,
+    "minitron-8b-base": 64,  # partial_rotary_factor 0.5 of head_dim 128
+    "gemma-3-1b-pt": 1 + 2 * 256, "gemma-3-4b-pt": 1 + 2 * 256,  # embed_scale + a rotary table per layer kind
+    "llama-4-scout-17b-16e": 128,
 }
 
 

@@ -19,7 +19,7 @@ head) and, for an encoder-decoder, the encoder's length ``s_enc=``.
 
 from __future__ import annotations
 
-from independent import decoders, encoders, seq2seq
+from independent import decoders, deepseek, dense13, encoders, gemma3, llama4, qwen_moe, seq2seq
 from independent.classic import classic_matmuls, cs336_buffers, cs336_tensors, gpt2_tensors, gpt_classic_tensors
 from independent.shapes import dense_forward_flops, kv_cache_elements, params
 
@@ -29,7 +29,8 @@ __all__ = [
 ]
 
 #: model_type -> the module that counts it
-COUNTERS = {mt: module for module in (decoders, encoders, seq2seq) for mt in module.MODEL_TYPES}
+COUNTERS = {mt: module for module in (decoders, deepseek, dense13, encoders, gemma3, llama4, qwen_moe, seq2seq)
+            for mt in module.MODEL_TYPES}
 
 
 def _counter(cfg):
