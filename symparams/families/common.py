@@ -18,7 +18,7 @@ from symparams.symbols import V, a, d_ff, d_head, h, l, l_local, n_kv, s_max, w
 
 __all__ = [
     "head_size", "kv_heads", "ffn_width", "rotary", "window_size", "dropout_sites", "norm", "head",
-    "layer_kinds", "kind_stacks", "decoder_of", "describe", "LAYER_TYPES", "pre_norm", "windowed", "mask_for",
+    "layer_kinds", "kind_stacks", "decoder_of", "check_config_keys", "describe", "LAYER_TYPES", "pre_norm", "windowed", "mask_for",
     "window_notes", "ROPE_TYPES",
 ]
 
@@ -231,16 +231,21 @@ def decoder_of(f, *, name: str, title: str, embed, layers: tuple[Stack, ...], fi
     ``hidden``, ``layers``, ``heads`` and ``vocab`` bound, dropout read from the config."""
     for key in ("hidden", "layers", "heads", "vocab"):
         f.use(key)
-    _cache_keys(f, layers)
-    _rope_dicts(f)  # transformers validates a RoPE dict in every config, with RoPE or not
     return Architecture(name, title, (once("embedding", *embed), *layers, once("head", *final)), tuple(notes),
                         parallel_residual=parallel_residual, dropout=dropout_sites(f))
 
 
-def _cache_keys(f, layers) -> None:
-    """Keys transformers' KV cache reads for every model (``DynamicCache`` windows a layer from
+def check_config_keys(f, arch) -> None:
+    """What transformers reads from every config whatever the family, checked for every family
+    (:func:`symparams.hf.build` calls it on each built architecture): the RoPE dict (validated even
+    without rotary positions), and the keys its KV cache reads (``DynamicCache`` windows a layer from
     ``sliding_window`` / ``attention_chunk_size`` and ``layer_types``), refused where the family's
-    attention does not read them: the cache would hold other tokens than the attention uses."""
+    attention does not read them and the model caches K and V: the cache would hold other tokens
+    than the attention uses."""
+    _rope_dicts(f)
+    layers = [st for st in arch.stacks]
+    if not any(getattr(c, "is_cached", False) for st in layers for c in st.block):
+        return  # nothing cached (an encoder): no cache to disagree with the attention
     data = f.raw.data
     read = {key for spec in f.table.values() for key in (spec.key, *spec.aliases)}
     for key in ("sliding_window", "attention_chunk_size"):

@@ -42,9 +42,12 @@ def build(raw):
     """``(architecture, sizes by symbol name)`` of a loaded config (:func:`symparams.hf.reader.load`)."""
     from symparams.families import family
 
+    from symparams.families.common import check_config_keys
+
     fam = family(raw.model_type, raw.where)
     fields = Fields(raw, fam.fields)
     arch = fam.build(fields)
+    check_config_keys(fields, arch)
     return arch, fields.values()
 
 

@@ -199,8 +199,10 @@ def _transformers(cfg, b, s):
             s, lengths = _lengths(cfg, s)
             fc, out = oracle._run_forward(cfg, b, s, mode=mode, use_cache=True, count_flops=True, **lengths)
             flops = fc.get_total_flops()
-            kv = sum(math.prod(k.shape) + math.prod(v.shape) for k, v in oracle._cache_tensors(out.past_key_values)
-                     if k is not None and v is not None)
+            cache = getattr(out, "past_key_values", None)  # an encoder's output has none: nothing cached
+            kv = 0 if cache is None else sum(math.prod(k.shape) + math.prod(v.shape)
+                                             for k, v in oracle._cache_tensors(cache)
+                                             if k is not None and v is not None)
     except Exception as exc:  # noqa: BLE001 - any refusal of transformers' config, constructor or forward
         return exc
     return int(params), int(buffers), int(flops), int(kv)
