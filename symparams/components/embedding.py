@@ -34,6 +34,7 @@ class TokenEmbedding(Component):
     scaled: bool = False
     key = "embedding"
     label = "token embedding"
+    looked_up = True  # tokens are looked up in it (not so an allocated, unread table)
 
     def tensors(self) -> tuple[Tensor, ...]:
         table = Tensor("embed_tokens.weight", (self.V, self.h))

@@ -5,6 +5,8 @@
 * :class:`SharedEmbedding`: the lookup a second stack makes into a table another
   stack owns (T5's and BART's decoder read the encoder's shared vocabulary
   table): no parameter of its own, but its own dropout mask.
+* :class:`UnusedTable`: a ``V × h`` table the model allocates but never reads
+  (untied BART's ``shared``, beside the encoder's and the decoder's own tables).
 * :class:`LearnedToken`: one learned vector of size ``h`` (ViT's ``[CLS]``
   token, prepended to the patches).
 * :class:`IndexBuffers`: the ``1 × s_max`` index rows transformers registers
@@ -25,7 +27,7 @@ from sympy import Expr, Integer
 from symparams.components.base import Component, Tensor
 from symparams.components.embedding import TokenEmbedding
 
-__all__ = ["TokenTypes", "SharedEmbedding", "LearnedToken", "IndexBuffers"]
+__all__ = ["TokenTypes", "SharedEmbedding", "UnusedTable", "LearnedToken", "IndexBuffers"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,23 @@ class SharedEmbedding(TokenEmbedding):
     label = "token embedding (the shared table, counted once)"
 
     def tensors(self) -> tuple[Tensor, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class UnusedTable(TokenEmbedding):
+    """A ``V × h`` vocabulary table that is a parameter but no stack looks tokens up in: no activations,
+    and no tensor-parallel all-reduce of its output.
+
+    >>> from symparams.symbols import V, h, b, s
+    >>> UnusedTable(V, h).params(), UnusedTable(V, h).saved_activations(b, s)
+    (V*h, ())
+    """
+
+    label = "shared vocabulary table (allocated, not read)"
+    looked_up = False
+
+    def saved_activations(self, b, s, *, dropout=True):
         return ()
 
 

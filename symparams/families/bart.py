@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from symparams.components import MLP, Attention, LayerNorm, LearnedPositions, OutputHead, TokenEmbedding
 from symparams.components.mlm import LogitsBias
-from symparams.components.tokens import SharedEmbedding
+from symparams.components.tokens import SharedEmbedding, UnusedTable
 from symparams.families.common import dropout_sites
 from symparams.families.encoders import encoder_decoder, post_norm
 from symparams.families.sampling import IDS, base
@@ -69,7 +69,7 @@ def bart(f):
     positions = LearnedPositions(s_max, h, offset=2)
     tied = f.flag("tie")
     # untied, transformers builds the encoder's and the decoder's own tables beside the (unused) shared one
-    enc_tables = (TokenEmbedding(V, h),) if tied else (TokenEmbedding(V, h), TokenEmbedding(V, h))
+    enc_tables = (TokenEmbedding(V, h),) if tied else (UnusedTable(V, h), TokenEmbedding(V, h))
     dec_table = SharedEmbedding(V, h) if tied else TokenEmbedding(V, h)
     notes = () if tied else ("tie_word_embeddings = false: the encoder and the decoder each have their own "
                              "V × h table, beside the shared one (unused), and the LM head its own",)
@@ -95,6 +95,14 @@ def _sample(draw, st, bd):
             "tie_word_embeddings": d.tie, "decoder_start_token_id": 0, "forced_eos_token_id": 0, **IDS}
 
 
+#: BartModel: self_attn/encoder_attn.{q,k,v}_proj and out_proj, fc1, fc2; tied, the shared table is
+#: also each stack's embed_tokens (tied modules); untied, the encoder and the decoder own theirs
+_MODULES = {"attention.o_proj": "out_proj", "mlp.up_proj": "fc1", "mlp.down_proj": "fc2",
+            "embedding.embed_tokens": ("shared", "encoder.embed_tokens"),
+            "decoder.embedding:embedding.embed_tokens": "decoder.embed_tokens"}
+_UNTIED = {**_MODULES, "UnusedTable.embed_tokens": "shared",
+           "encoder.embedding:embedding.embed_tokens": "encoder.embed_tokens"}
+
 BART = Family(
     "bart", "BART",
     # attribute_map names first: BartConfig lets hidden_size, num_hidden_layers and num_attention_heads
@@ -110,4 +118,5 @@ BART = Family(
      **{name: Field(name, "probability", 0.0) for name in ("encoder_layerdrop", "decoder_layerdrop")},
      **dropout(embedding=("dropout", 0.1), attention=("attention_dropout", 0.0), residual=("dropout", 0.1))},
     bart, _sample, head_step=1, auto_class="AutoModel", head_class="BartForConditionalGeneration",
-    lengths=lambda values, data: {"s_enc": values["s_max"]})
+    lengths=lambda values, data: {"s_enc": values["s_max"]},
+    modules=lambda arch: _MODULES if any(isinstance(c, SharedEmbedding) for c, _ in arch.parts()) else _UNTIED)

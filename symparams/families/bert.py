@@ -168,10 +168,21 @@ def _sample(model_type):
     return sample
 
 
+#: BertModel's module names (RoBERTa's and ELECTRA's too): ``attention.self.query`` ...,
+#: ``attention.output.dense``, ``intermediate.dense``, ``output.dense``
+BERT_MODULES = {"attention.q_proj": "query", "attention.k_proj": "key", "attention.v_proj": "value",
+                "attention.o_proj": "attention.output.dense", "mlp.up_proj": "intermediate.dense",
+                "mlp.down_proj": "output.dense", "embedding.embed_tokens": "word_embeddings",
+                "positions.embed_positions": "position_embeddings"}
+#: DistilBertModel's: ``attention.q_lin`` ..., ``ffn.lin1``, ``ffn.lin2``
+DISTILBERT_MODULES = {"attention.q_proj": "q_lin", "attention.k_proj": "k_lin", "attention.v_proj": "v_lin",
+                      "attention.o_proj": "out_lin", "mlp.up_proj": "lin1", "mlp.down_proj": "lin2",
+                      "embedding.embed_tokens": "word_embeddings", "positions.embed_positions": "position_embeddings"}
+
 BERT = Family("bert", "BERT", _bert_fields(), bert, _sample("bert"), head_step=1, auto_class="AutoModel",
-              head_class="BertForPreTraining")
+              head_class="BertForPreTraining", modules=BERT_MODULES)
 ROBERTA = Family("roberta", "RoBERTa", _bert_fields(), roberta, _sample("roberta"), head_step=1,
-                 auto_class="AutoModel", head_class="RobertaForMaskedLM")
+                 auto_class="AutoModel", head_class="RobertaForMaskedLM", modules=BERT_MODULES)
 DISTILBERT = Family(
     "distilbert", "DistilBERT",
     # attribute_map names first: DistilBertConfig lets hidden_size, num_hidden_layers, num_attention_heads
@@ -183,7 +194,8 @@ DISTILBERT = Family(
      "positions": size("max_position_embeddings", 512, symbol=s_max), "tie": flag("tie_word_embeddings", True),
      "act": text("activation", "gelu"), "sinusoidal": flag("sinusoidal_pos_embds", False),
      **dropout(embedding=("dropout", 0.1), attention=("attention_dropout", 0.1), residual=("dropout", 0.1))},
-    distilbert, _sample("distilbert"), head_step=1, auto_class="AutoModel", head_class="DistilBertForMaskedLM")
+    distilbert, _sample("distilbert"), head_step=1, auto_class="AutoModel", head_class="DistilBertForMaskedLM",
+    modules=DISTILBERT_MODULES)
 ELECTRA = Family("electra", "ELECTRA", {**_bert_fields(), "embedding": size("embedding_size", 128, symbol=d_emb)},
                  electra, _sample("electra"), head_step=1, auto_class="AutoModel",
-                 head_class="ElectraForPreTraining")
+                 head_class="ElectraForPreTraining", modules=BERT_MODULES)

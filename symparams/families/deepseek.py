@@ -24,6 +24,7 @@ from symparams.components import GatedMLP, MoE, RMSNorm, RotaryPositions, TokenE
 from symparams.components.mla import MLA
 from symparams.families.common import decoder_of, head
 from symparams.families.layers import grid_stacks
+from symparams.families.llama import MOE_MODULES
 from symparams.families.sampling import IDS, base
 from symparams.hf.family import Family
 from symparams.hf.fields import ATTENTION_DROPOUT, DERIVED, REQUIRED, count, flag, size, text
@@ -191,7 +192,10 @@ def _sample(v3: bool):
     return sample
 
 
+#: DeepSeek's MoE: mlp.gate (the router), mlp.experts (fused 3-D parameters), mlp.shared_experts.*
+_MODULES = {**MOE_MODULES, **{f"moe.shared_expert.{p}": f"shared_experts.{p}" for p in ("gate_proj", "up_proj",
+                                                                                         "down_proj")}}
 DEEPSEEK_V2 = Family("deepseek_v2", "DeepSeek-V2", _fields(False), lambda f: deepseek(f, v3=False), _sample(False),
-                     moe=True)
+                     moe=True, modules=_MODULES)
 DEEPSEEK_V3 = Family("deepseek_v3", "DeepSeek-V3", _fields(True), lambda f: deepseek(f, v3=True), _sample(True),
-                     moe=True)
+                     moe=True, modules=_MODULES)

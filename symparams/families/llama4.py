@@ -25,6 +25,7 @@ from dataclasses import replace
 from symparams.components import Attention, GatedMLP, MoE, RMSNorm, TokenEmbedding
 from symparams.families.common import decoder_of, describe, head, head_size, kv_heads, pre_norm, rotary
 from symparams.families.layers import grid_stacks, routed_experts
+from symparams.families.llama import MOE_MODULES
 from symparams.families.nested import text_model, with_defaults
 from symparams.families.sampling import base, llama_config
 from symparams.hf.family import Family
@@ -148,7 +149,10 @@ _FIELDS = {
     "chunk": size("attention_chunk_size", 8192), "attention_bias": flag("attention_bias", False),
     **ATTENTION_DROPOUT,
 }
-LLAMA4_TEXT = Family("llama4_text", "Llama 4", _FIELDS, llama4, _text_sample, moe=True)
+LLAMA4_TEXT = Family("llama4_text", "Llama 4", _FIELDS, llama4, _text_sample, moe=True,
+                     # feed_forward.router is an nn.Linear subclass (Llama4Router); the experts are fused
+                     # 3-D parameters (gate_up_proj, down_proj); feed_forward.shared_expert.*
+                     modules={**MOE_MODULES, "moe.router": "router"}, module_kinds={"router": "linear"})
 # Llama4TextConfig's class defaults for the sizes a multimodal config's text_config leaves out
 LLAMA4_NESTED = with_defaults(_FIELDS, hidden=5120, layers=48, heads=40, vocab=202_048, ffn=8192, dense_ffn=16384)
 LLAMA4 = Family("llama4", "Llama 4 (multimodal config: its text model)", {}, llama4_multimodal, _sample, moe=True,

@@ -128,4 +128,8 @@ MODERNBERT = Family(
      "global_every": size("global_attn_every_n_layers", 3),
      **dropout(embedding=("embedding_dropout", 0.0), attention=("attention_dropout", 0.0),
                residual=("attention_dropout", 0.0))},
-    modernbert, _sample, auto_class="AutoModel", head_class="ModernBertForMaskedLM")
+    modernbert, _sample, auto_class="AutoModel", head_class="ModernBertForMaskedLM",
+    # ModernBertModel: attn.Wqkv (Q, K, V fused), attn.Wo, mlp.Wi (input and gate fused), mlp.Wo
+    modules={"attention.q_proj": "Wqkv", "attention.k_proj": "Wqkv", "attention.v_proj": "Wqkv",
+             "attention.o_proj": "attn.Wo", "mlp.up_proj": "Wi", "mlp.gate_proj": "Wi", "mlp.down_proj": "mlp.Wo",
+             "embedding.embed_tokens": "tok_embeddings"})

@@ -172,9 +172,18 @@ def _sample(model_type):
     return sample
 
 
+#: T5Model's module names: ``SelfAttention.q`` ... and ``EncDecAttention.q`` ..., ``DenseReluDense.wi``/``wo``
+#: (gated: ``wi_0`` the activated half, ``wi_1`` the linear one); the ``shared`` table is also the encoder's
+#: ``embed_tokens``, and the decoder's ``embed_tokens`` a lookup into it (tied modules)
+T5_MODULES = {"attention.q_proj": "q", "attention.k_proj": "k", "attention.v_proj": "v", "attention.o_proj": "o",
+              "mlp.up_proj": "wi", "GatedMLP.gate_proj": "wi_0", "GatedMLP.up_proj": "wi_1", "mlp.down_proj": "wo",
+              "embedding.embed_tokens": ("shared", "encoder.embed_tokens"),
+              "decoder.embedding:embedding.embed_tokens": "decoder.embed_tokens"}
+
+
 def _family(model_type: str, title: str, build, *, act: str, layers: int, head_class: str) -> Family:
     return Family(model_type, title, _fields(act=act, layers=layers), build, _sample(model_type), head_step=1,
-                  auto_class="AutoModel", head_class=head_class, lengths=encoder_length)
+                  auto_class="AutoModel", head_class=head_class, lengths=encoder_length, modules=T5_MODULES)
 
 
 T5 = _family("t5", "T5", t5, act="relu", layers=6, head_class="T5ForConditionalGeneration")

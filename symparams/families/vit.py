@@ -119,4 +119,8 @@ VIT = Family(
      **dropout(embedding=("hidden_dropout_prob", 0.0), attention=("attention_probs_dropout_prob", 0.0),
                residual=("hidden_dropout_prob", 0.0))},
     vit, _sample, head_step=1, auto_class="AutoModel", head_class="ViTForImageClassification",
-    lengths=lambda values, data: {"s": values["n_p"] + 1})
+    lengths=lambda values, data: {"s": values["n_p"] + 1},
+    # ViTModel: the CLS token and the position table are bare parameters of ViTEmbeddings, the patch
+    # embedding a Conv2d; the MLP is mlp.fc1, mlp.fc2
+    modules={"mlp.up_proj": "fc1", "mlp.down_proj": "fc2", "positions.embed_positions": "position_embeddings"},
+    module_kinds={"cls_token": "tensor", "position_embeddings": "tensor"})

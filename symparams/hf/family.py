@@ -32,7 +32,15 @@ class Family:
     Hugging Face name, for the tensors whose name differs from the
     component's own (``q_proj``, ``gate_proj``, ``embed_tokens``, ``lm_head``, ...);
     tensors of one component mapped to the same name are one fused module
-    (GPT-2's ``c_attn``). Read by :mod:`symparams.studies.modules`.
+    (GPT-2's ``c_attn``); a key may name the component's class instead of its key
+    (``"GatedMLP.up_proj"``), which then wins, or be qualified by a stack
+    (``"decoder.embedding:embedding.embed_tokens"``); ``modules`` may be a function of the
+    architecture returning the table (BART's differs when untied); a value may be a tuple: the module and
+    the modules transformers ties to its weight (T5's ``shared``, ``encoder.embed_tokens``,
+    ``decoder.embed_tokens``). ``module_kinds`` overrides what kind of module a Hugging
+    Face name is when the shapes alone cannot tell (a ViT's ``cls_token`` is a bare
+    ``"tensor"``; Llama 4's ``router`` is an ``nn.Linear``: ``"linear"``). Read by
+    :mod:`symparams.studies.modules`.
 
     Encoders and encoder-decoders: ``auto_class`` is the base model
     (``AutoModel``, what :attr:`Model.params` counts) and ``head_class`` the
@@ -56,7 +64,8 @@ class Family:
     moe: bool = False
     auto_class: str = "AutoModelForCausalLM"
     notes: tuple[str, ...] = field(default=())
-    modules: Mapping[str, str] = field(default_factory=dict)
+    modules: Mapping[str, Any] | Callable[[Any], Mapping[str, Any]] = field(default_factory=dict)
     head_class: str | None = None
     lengths: Callable[[Mapping[str, int], Mapping[str, Any]], dict] | None = None
     text_config: str | None = None
+    module_kinds: Mapping[str, str] = field(default_factory=dict)

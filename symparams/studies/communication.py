@@ -114,6 +114,8 @@ def _tp_buffers(component, b, s, full: bool) -> tuple[list[Expr], list[Expr], st
     """The buffers one forward + backward all-reduces: ``(activation-dtype buffers, fp32 buffers, what)``."""
     tokens = b * s
     if component.key == "embedding":
+        if not component.looked_up:
+            return [], [], ""
         return [tokens * component.h], [], "embedding output (forward)"
     if component.key == "output_head":
         return ([tokens * component.h], [tokens] * 3,

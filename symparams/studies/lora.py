@@ -6,7 +6,8 @@ likewise ``r·(V + h)``: PEFT's ``lora_embedding_A``/``_B``). Targets are the mo
 names (:mod:`symparams.studies.modules`): a name matches a module whose name is it or ends in
 ``"." + it``, as PEFT matches; ``"all-linear"`` is PEFT's every linear map but the output head.
 The default targets are the modules that hold the attention's query and value projections
-(``q_proj, v_proj``; GPT-2's fused ``c_attn``; NeoX's ``query_key_value``).
+(``q_proj, v_proj``; GPT-2's fused ``c_attn``; NeoX's ``query_key_value``; BERT's ``query, value``;
+T5's ``q, v``; DeepSeek's MLA ``q_b_proj, kv_b_proj``) — PEFT's defaults where PEFT has one.
 
 >>> from symparams.presets import model
 >>> m = model("tests/fixtures/hf_configs/llama-2-7b.json")
@@ -34,10 +35,19 @@ __all__ = ["targets_of", "default_targets", "adapter_params", "adapter_flops", "
 ALL_LINEAR = "all-linear"
 
 
+#: the tensors that make an attention's queries and values: ``q_proj``/``v_proj``; with MLA the
+#: up-projections ``q_b_proj`` (or ``q_proj`` when queries are not low-rank) and ``kv_b_proj``
+_QUERY_VALUE = {"attention": {"q_proj", "v_proj"}, "mla": {"q_proj", "q_b_proj", "kv_b_proj"}}
+
+
 def default_targets(arch) -> tuple[str, ...]:
-    """The modules holding the attention's query and value projections (derived from the components)."""
-    names = [m.name for m in modules(arch) if m.component == "attention"
-             and {"q_proj", "v_proj"} & set(m.parts)]
+    """The modules holding the attention's query and value projections (derived from the components).
+
+    >>> from symparams.presets import model
+    >>> default_targets(model("tests/fixtures/hf_configs/deepseek-v3.json").architecture)
+    ('q_b_proj', 'kv_b_proj')
+    """
+    names = [m.name for m in modules(arch) if _QUERY_VALUE.get(m.component, set()) & set(m.parts)]
     if not names:
         raise OptionError(f"{arch.name} has no attention query/value projection to adapt by default; "
                           "give --lora-targets")

@@ -21,21 +21,25 @@ the embedding's).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sympy import Expr, Integer
 
 from symparams._expr import as_expr
+from symparams.components.base import Tensor
+from symparams.components.tokens import SharedEmbedding
 from symparams.costs.params import EMBEDDING_KEYS
 from symparams.errors import OptionError
 
 __all__ = ["Module", "KINDS", "modules", "component_modules", "target_names", "select", "names_of"]
 
-#: what a module is: a linear map (``nn.Linear`` / ``Conv1D``), a lookup table (``nn.Embedding``), a MoE
-#: router (transformers 5: a module holding an ``E × h`` weight, not an ``nn.Linear``), or a 3-D parameter
-#: of fused experts (transformers 5's MoE layout); PEFT's ``target_modules`` wraps the first two kinds
-KINDS = ("linear", "embedding", "router", "parameter")
+#: what a module is: a linear map (``nn.Linear`` / ``Conv1D``), a lookup table (``nn.Embedding``), a
+#: convolution (``nn.Conv2d``: a ViT's patch embedding; ``d_in`` is ``channels × kernel``), a MoE router
+#: (transformers 5: a module holding an ``E × h`` weight, not an ``nn.Linear``), a 3-D parameter of fused
+#: experts (transformers 5's MoE layout), or a bare ``nn.Parameter`` of no module (a ViT's CLS token and
+#: position table); PEFT's ``target_modules`` wraps the first three kinds
+KINDS = ("linear", "embedding", "conv", "router", "parameter", "tensor")
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,13 @@ class Module:
         return self.name == target or self.name.endswith("." + target)
 
 
-def _family_names(arch) -> dict:
+def _family_record(arch):
     from symparams.families import SUPPORTED_MODEL_TYPES, family
 
-    return dict(family(arch.name).modules) if arch.name in SUPPORTED_MODEL_TYPES else {}
+    if arch.name not in SUPPORTED_MODEL_TYPES:
+        return None
+    fam = family(arch.name)
+    return family(fam.text_config) if fam.text_config else fam  # a multimodal config counts its text model
 
 
 @lru_cache(maxsize=256)
@@ -89,47 +96,79 @@ def modules(arch) -> tuple[Module, ...]:
 
 @lru_cache(maxsize=4096)
 def component_modules(arch, component, stack: str) -> tuple[Module, ...]:
-    """The modules of one component of ``arch`` (in stack ``stack``), named as the family names them."""
-    names = _family_names(arch)
+    """The modules of one component of ``arch`` (in stack ``stack``), named as the family names them.
+
+    The family's ``modules`` table (or what it returns for ``arch``, when it is a function) is looked up
+    by ``"ComponentClass.prefix"`` first (T5's ``GatedMLP`` names its ``up_proj`` ``wi_1``, its plain
+    ``MLP`` ``wi``), then ``"stack:component key.prefix"`` (T5's ``decoder.embed_tokens``), then
+    ``"component key.prefix"``. A name given as a tuple is a module and the modules that share its
+    weight (T5's ``shared`` table is also ``encoder.embed_tokens``): tied copies, each of which PEFT
+    can adapt on its own; so is a :class:`~symparams.components.tokens.SharedEmbedding` (the decoder's
+    lookup into the encoder's table).
+    """
+    fam = _family_record(arch)
+    names, kinds = (fam.modules, fam.module_kinds) if fam is not None else ({}, {})
+    names = names(arch) if callable(names) else names
     c = component
     groups: dict[str, list] = {}
+    aliases: dict[str, tuple] = {}
     own = {t.name: t for t in c.tensors() if t.trainable}
     mats = [t for t in own.values() if len(t.shape) >= 2]
     if c.key == "output_head" and getattr(c, "tied", False):
         mats.append(_tied_weight(c))
+    if isinstance(c, SharedEmbedding):  # a lookup into another stack's table: a tied module of its own
+        mats.append(Tensor("embed_tokens.tied", (c.V, c.h)))
     for t in mats:
         prefix = t.name.rsplit(".", 1)[0]
-        hf = names.get(f"{c.key}.{prefix}", prefix)
+        hf = next((names[k] for k in (f"{type(c).__name__}.{prefix}", f"{stack}:{c.key}.{prefix}",
+                                      f"{c.key}.{prefix}") if k in names), prefix)
+        if not isinstance(hf, str):
+            aliases[hf[0]] = tuple(hf[1:])
+            hf = hf[0]
         groups.setdefault(hf, []).append((prefix, t))
-    return tuple(_fuse(arch, stack, c, hf, members, own) for hf, members in groups.items())
+    mods = []
+    for hf, members in groups.items():
+        m = _fuse(arch, stack, c, hf, members, own, kinds.get(hf))
+        mods += [m] + [replace(m, name=alias, tied=True) for alias in aliases.get(hf, ())]
+    return tuple(mods)
 
 
 def _tied_weight(head):
-    from symparams.components.base import Tensor
-
     lin = head.linear()
     return Tensor(f"{lin.name}.tied", (lin.d_out, lin.d_in))
 
 
-def _fuse(arch, stack: str, c, hf: str, members, own) -> Module:
-    shapes = [t.shape for _, t in members]
-    d_in, copies = shapes[0][-1], (shapes[0][0] if len(shapes[0]) == 3 else Integer(1))
-    if any(sh[-1] != d_in or (sh[0] if len(sh) == 3 else Integer(1)) != copies for sh in shapes):
+def _axes(shape) -> tuple:
+    """(copies, d_out, d_in) of a weight: a convolution's ``d_out × channels × kernel`` reads as a
+    ``d_out × (channels·kernel)`` matrix (what PEFT's Conv2d adapter sees), a 3-D weight as copies."""
+    if len(shape) == 4:
+        return Integer(1), shape[0], as_expr(shape[1] * shape[2] * shape[3])
+    return (shape[0] if len(shape) == 3 else Integer(1)), shape[-2], shape[-1]
+
+
+def _fuse(arch, stack: str, c, hf: str, members, own, kind=None) -> Module:
+    shapes = [_axes(t.shape) for _, t in members]
+    copies, d_in = shapes[0][0], shapes[0][2]
+    if any(sh[2] != d_in or sh[0] != copies for sh in shapes):
         raise OptionError(f"{arch.name}: the tensors {', '.join(p for p, _ in members)} of {c.key} are named "
                           f"{hf!r} but do not share an input width; fix the family's modules table")
-    d_out = as_expr(sum((sh[-2] for sh in shapes), Integer(0)))
+    d_out = as_expr(sum((sh[1] for sh in shapes), Integer(0)))
     parts = tuple(p for p, _ in members)
     bias = any(f"{p}.bias" in own for p in parts)
     tied = any(t.name.endswith(".tied") for _, t in members)
+    kind = kind or _kind(c, parts, any(len(t.shape) == 4 for _, t in members))
+    return Module(hf, stack, c.key, parts, d_in, d_out, copies, bias, kind, tied, tuple(sh[1] for sh in shapes))
+
+
+def _kind(c, parts, conv: bool) -> str:
+    """What module the component's tensors ``parts`` are, unless the family's ``module_kinds`` says."""
+    if conv:
+        return "conv"
     if c.key in EMBEDDING_KEYS:
-        kind = "embedding"
-    elif any(p.startswith("experts.") for p in parts):
-        kind = "parameter"
-    elif parts == ("router",):
-        kind = "router"
-    else:
-        kind = "linear"
-    return Module(hf, stack, c.key, parts, d_in, d_out, copies, bias, kind, tied, tuple(sh[-2] for sh in shapes))
+        return "embedding"
+    if any(p.startswith("experts.") for p in parts):
+        return "parameter"
+    return "router" if parts == ("router",) else "linear"
 
 
 def names_of(arch, kinds=KINDS) -> tuple[str, ...]:
@@ -138,11 +177,12 @@ def names_of(arch, kinds=KINDS) -> tuple[str, ...]:
 
 
 #: the kinds PEFT's ``target_modules`` can adapt
-TARGETS = ("linear", "embedding")
+TARGETS = ("linear", "embedding", "conv")
 
 
 def target_names(arch) -> tuple[str, ...]:
-    """The names PEFT's ``target_modules`` can take for ``arch``: its linear maps and lookup tables."""
+    """The names PEFT's ``target_modules`` can take for ``arch``: its linear maps, lookup tables and
+    convolutions."""
     return names_of(arch, TARGETS)
 
 
@@ -175,6 +215,8 @@ def select(arch, targets, *, kinds=TARGETS, option: str = "--lora-targets") -> t
             why = ""
             if hits and hits[0].kind == "router":
                 why = f" ({target!r} is the router of {hits[0].component}: transformers 5 keeps it as a parameter)"
+            elif hits and hits[0].kind == "tensor":
+                why = f" ({target!r} is a bare parameter of {hits[0].component}, not a module)"
             elif hits:
                 why = (f" ({target!r} is a fused {hits[0].kind} of {hits[0].component}: transformers keeps the "
                        "experts as 3-D parameters, not modules)")

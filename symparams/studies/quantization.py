@@ -153,7 +153,7 @@ def scheme(name: str = "bf16", *, layout: str | None = None, group_size: int | N
     return Scheme(name, layout, group_size)
 
 
-def _kept(m, keep) -> bool:
+def _kept(m, keep) -> bool:  # convolutions and bare parameters are never converted either (below)
     return m.kind == "embedding" or m.tied or any(m.matches(k) for k in keep)
 
 
@@ -167,7 +167,7 @@ def quantized_modules(arch, sch: Scheme, keep=None) -> tuple:
     keep = DEFAULT_KEEP if keep is None else tuple(keep)
     if keep and keep != DEFAULT_KEEP:
         select(arch, keep, kinds=("linear", "parameter", "embedding", "router"), option="--keep-16bit")
-    return tuple(m for m in modules(arch) if not _kept(m, keep)
+    return tuple(m for m in modules(arch) if not _kept(m, keep) and m.kind not in ("conv", "tensor")
                  and not (m.kind in ("parameter", "router") and sch.layout in ("bnb", "nf4")))
 
 
