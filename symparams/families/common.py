@@ -19,7 +19,7 @@ from symparams.symbols import V, a, d_ff, d_head, h, l, l_local, n_kv, s_max, w
 __all__ = [
     "head_size", "kv_heads", "ffn_width", "rotary", "window_size", "dropout_sites", "norm", "head",
     "layer_kinds", "kind_stacks", "decoder_of", "check_config_keys", "describe", "LAYER_TYPES", "pre_norm", "windowed", "mask_for",
-    "window_notes", "ROPE_TYPES",
+    "window_notes", "ROPE_TYPES", "check_rope_types",
 ]
 
 
@@ -106,6 +106,17 @@ def _rope_dicts(f) -> tuple[str, list[dict]]:
             raise f.error(f"field {key!r} with rope_type {kind!r} needs {', '.join(map(repr, missing))} "
                           "(transformers refuses it without)")
     return key, dicts
+
+
+def check_rope_types(f, allowed, why: str) -> list[dict]:
+    """Refuse a RoPE dict whose ``rope_type`` a family's config class does not accept (``why`` names the
+    rule); returns the dicts."""
+    key, dicts = _rope_dicts(f)
+    for d in dicts:
+        kind = d.get("rope_type", d.get("type", "default"))
+        if kind not in allowed:
+            raise f.error(f"field {key!r} has rope_type {kind!r}; {why}")
+    return dicts
 
 
 def _rope_fraction(f, key: str, dicts: list[dict]):

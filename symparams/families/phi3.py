@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from symparams.components import Attention, GatedMLP, RMSNorm, TokenEmbedding
 from symparams.families.common import (
-    decoder_of, describe, ffn_width, head, head_size, kv_heads, pre_norm, window_notes, window_size, windowed,
+    check_rope_types, decoder_of, describe, ffn_width, head, head_size, kv_heads, pre_norm, window_notes, window_size,
+    windowed,
 )
 from symparams.families.layers import grid_stacks
 from symparams.families.rope import partial_rotary
@@ -27,8 +28,17 @@ __all__ = ["PHI3"]
 
 
 def phi3(f):
-    """``Phi3ForCausalLM``: no biases; RMSNorm; SwiGLU."""
+    """``Phi3ForCausalLM``: no biases; RMSNorm; SwiGLU. ``Phi3Config`` takes RoPE types ``default``
+    and ``longrope`` only, with ``short_factor``/``long_factor`` of ``hidden_size // heads ·
+    partial_rotary_factor / 2`` entries each."""
     d_head, d_value = head_size(f)
+    for d in check_rope_types(f, ("default", "longrope"), "Phi3Config accepts 'default' and 'longrope' only"):
+        pairs = int(f.size("hidden") // f.size("heads") * d.get("partial_rotary_factor", 1.0)) // 2
+        for name in ("short_factor", "long_factor"):
+            value = d.get(name)
+            if value is not None and (not isinstance(value, list) or len(value) != pairs):
+                raise f.error(f"field 'rope_scaling.{name}' must be a list of {pairs} numbers (hidden_size // "
+                              f"num_attention_heads · partial_rotary_factor / 2), as Phi3Config checks")
     kv = kv_heads(f)
     size_ = window_size(f)
     attention = windowed(Attention(h, a, kv, d_head), size_)

@@ -41,10 +41,10 @@ def partial_rotary(f, head_value: int, default: float, head_expr: Expr | None = 
     fraction = rope_fraction(f, default)
     if "positions" in f.table:
         f.use("positions")
-    if fraction == 1 and head_expr is not None:
-        return RotaryPositions(s_max, head_expr, layout="inv_freq")
     rotated = int(head_value * fraction)
     if rotated % 2 or rotated == 0:
         raise f.error(f"partial_rotary_factor {fraction} of head_dim {head_value} rotates {rotated} values; "
                       "expected a positive even number (rotary pairs)")
+    if fraction == 1 and head_expr is not None:
+        return RotaryPositions(s_max, head_expr, layout="inv_freq")
     return RotaryPositions(s_max, Integer(rotated), layout="inv_freq")
