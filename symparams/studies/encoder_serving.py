@@ -75,7 +75,7 @@ def max_encoder_seq(m, dev, setup: Setup, *, batch: int, limit: int = 2**40) -> 
 def _check(m, dev, setup: Setup, seq: int, allow_longer: bool) -> None:
     """What cannot be honoured, naming the option: the device's dtype, the weight format, the
     tensor-parallel degree, a sequence beyond the learned positions."""
-    from symparams.studies.serving import check_setup
+    from symparams.studies.serving_checks import check_setup
 
     check_setup(m, dev, setup, batch=1, prompt=seq, gen=None, allow_longer=allow_longer)
 
@@ -87,7 +87,7 @@ def encode(m, device, *, batch: int = 1, seq: int, setup: Setup = Setup(), allow
     The JSON of ``symparams infer`` for an encoder: ``forward`` in place of ``prefill`` and ``decode``.
     """
     from symparams.lengths import check_fixed_length
-    from symparams.studies.serving import decimal, exact, phase_seconds
+    from symparams.studies.serving_checks import decimal, exact, phase_seconds
 
     dev = _device(device)
     check_fixed_length(m, seq, "--prompt")

@@ -45,7 +45,8 @@ from symparams.values import evaluate_exact, normalize_values
 __all__ = [
     "Setup", "prefill_flops", "decode_flops", "mean_decode_flops", "generation_flops", "summed_decode",
     "weights_bytes", "kv_bytes", "prefill_bytes", "decode_bytes", "mean_decode_bytes", "kv_cache_over_generation",
-    "sum_over_steps", "allreduce_bytes", "activation_bytes", "arithmetic_intensity", "Roofline", "roofline",
+    "sum_over_steps", "allreduce_bytes", "decode_allreduce_bytes", "activation_bytes", "arithmetic_intensity",
+    "Roofline", "roofline",
     "compute_bound_condition", "critical_batch", "KV_DTYPES", "inference_breakdowns", "derivation_parts",
 ]
 
@@ -253,6 +254,22 @@ def allreduce_bytes(arch, setup: Setup = Setup(), tokens=_s) -> Expr:
     per_layer = 1 if arch.parallel_residual else 2
     message = _b * as_expr(tokens) * h * dtype_bytes(setup.dtype)
     return expand(2 * (t - 1) / t * per_layer * arch.layers * message)
+
+
+def decode_allreduce_bytes(arch, setup: Setup = Setup()) -> Expr:
+    """Bytes each device sends for the tensor-parallel all-reduces of one decode step (one token per
+    sequence): :func:`allreduce_bytes` at one token; an encoder-decoder's decoder layers only (three
+    all-reduces a layer: self-attention, cross-attention, MLP).
+
+    >>> from symparams.families import architecture
+    >>> decode_allreduce_bytes(architecture("t5").with_head, Setup(tp=2))
+    6*b*h*l_dec
+    """
+    if not arch.is_encoder_decoder:
+        return allreduce_bytes(arch, setup, 1)
+    from symparams.studies.seq2seq import decoder_stacks, stack_allreduce
+
+    return stack_allreduce(arch, setup, 1, decoder_stacks(arch))
 
 
 def activation_bytes(arch, setup: Setup = Setup(), tokens=_s) -> Expr:

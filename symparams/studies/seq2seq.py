@@ -6,7 +6,7 @@ decoder's first step (its start token: ``s = 1``), writing the cross-attention c
 ``s_enc`` encoder tokens and the first self-attention entry; each decode step then runs the
 decoder only — the encoder's layers are not read again — over one token, its self-attention
 cache growing by one, its cross-attention reading the ``s_enc`` cached keys and values.
-:mod:`symparams.studies.inference` calls these for an architecture with an ``s_enc`` stack;
+:mod:`symparams.studies.inference` calls these (``setup`` is its :class:`~symparams.studies.inference.Setup`) for an architecture with an ``s_enc`` stack;
 a decoder-only model is unchanged (every stack runs in every step).
 """
 
@@ -15,12 +15,11 @@ from __future__ import annotations
 from sympy import Expr, Integer, Max, expand
 
 from symparams._expr import as_expr
-from symparams.studies.inference import Setup, allreduce_bytes, weights_bytes
 from symparams.studies.quantization import weight_bytes
 from symparams.symbols import b as _b, s as _s
 from symparams.units import dtype_bytes
 
-__all__ = ["decoder_stacks", "decode_weights_bytes", "stack_allreduce", "decode_allreduce_bytes", "peak_per_stack"]
+__all__ = ["decoder_stacks", "decode_weights_bytes", "stack_allreduce", "peak_per_stack"]
 
 def decoder_stacks(arch) -> tuple:
     """The stacks a decode step runs: every stack of a decoder-only model; an encoder-decoder's
@@ -36,7 +35,7 @@ def decoder_stacks(arch) -> tuple:
     return tuple(st for st in arch.stacks if _s in st.seq.free_symbols)
 
 
-def decode_weights_bytes(arch, setup: Setup = Setup()) -> Expr:
+def decode_weights_bytes(arch, setup) -> Expr:
     """Bytes of the weights a decode step reads on one device: all of them for a decoder-only model;
     for an encoder-decoder the decoder's (:func:`decoder_stacks`) and the vocabulary table its
     decoder embedding shares with the encoder (a :class:`~symparams.components.tokens.SharedEmbedding`:
@@ -44,15 +43,16 @@ def decode_weights_bytes(arch, setup: Setup = Setup()) -> Expr:
 
     >>> from symparams.families import architecture
     >>> from symparams.symbols import V, a, d_ff, h, l_dec, n_rb
-    >>> expand(decode_weights_bytes(architecture("t5").with_head)   # bf16: the table, the decoder's bias,
+    >>> from symparams.studies.inference import Setup
+    >>> expand(decode_weights_bytes(architecture("t5").with_head, Setup())   # bf16: the table, the decoder's bias,
     ...        - 2 * (V * h + n_rb * a + h + l_dec * (8 * h**2 + 2 * h * d_ff + 3 * h)))  # layers, final norm
     0
     """
+    bd = weight_bytes(arch, setup.weights, dtype=setup.dtype, keep=setup.keep)
     if not arch.is_encoder_decoder:
-        return weights_bytes(arch, setup)
+        return bd.total / setup.tp
     from symparams.components.tokens import SharedEmbedding
 
-    bd = weight_bytes(arch, setup.weights, dtype=setup.dtype, keep=setup.keep)
     names = {st.name for st in decoder_stacks(arch)}
     shared = any(isinstance(c, SharedEmbedding) for c, st in arch.parts() if st.name in names)
     tables = {st.name for st in arch.stacks if st.name not in names and not st.layers
@@ -62,7 +62,7 @@ def decode_weights_bytes(arch, setup: Setup = Setup()) -> Expr:
     return sum(read, Integer(0)) / setup.tp
 
 
-def stack_allreduce(arch, setup: Setup, tokens, stacks) -> Expr:
+def stack_allreduce(arch, setup, tokens, stacks) -> Expr:
     """The all-reduces of ``stacks`` (their layer stacks): one after each attention (self or cross)
     and each MLP of a layer, of ``b × seq × h`` activations, ``seq`` the stack's own length with the
     decoder's ``s`` set to ``tokens`` (an encoder's layers run over ``s_enc``)."""
@@ -76,20 +76,6 @@ def stack_allreduce(arch, setup: Setup, tokens, stacks) -> Expr:
         seq = st.seq.xreplace({_s: as_expr(tokens)})
         out += st.count * sublayers * _b * seq * h * dtype_bytes(setup.dtype)
     return expand(2 * (t - 1) / t * out)
-
-
-def decode_allreduce_bytes(arch, setup: Setup = Setup()) -> Expr:
-    """Bytes each device sends for the tensor-parallel all-reduces of one decode step (one token per
-    sequence): :func:`allreduce_bytes` at one token; an encoder-decoder's decoder layers only (three
-    all-reduces a layer: self-attention, cross-attention, MLP).
-
-    >>> from symparams.families import architecture
-    >>> decode_allreduce_bytes(architecture("t5").with_head, Setup(tp=2))
-    6*b*h*l_dec
-    """
-    if not arch.is_encoder_decoder:
-        return allreduce_bytes(arch, setup, 1)
-    return stack_allreduce(arch, setup, 1, decoder_stacks(arch))
 
 
 def peak_per_stack(arch, tokens) -> Expr:
