@@ -453,7 +453,12 @@ def derivation_parts(m, *, batch: int = 1, seq: int | None = None, gen: int | No
     ['prefill FLOPs', 'decode FLOPs (n steps)', 'weights', 'KV cache', 'KV cache traffic (n steps)']
     """
     from symparams.conventions import as_convention
+    from symparams.costs.kv_cache import kv_cache
+    from symparams.errors import OptionError
 
+    if not m.architecture.is_encoder_decoder and kv_cache(m.architecture).total == 0:
+        raise OptionError(f"--cost inference: {m.name} is an encoder: it has no decode and no KV cache (its one "
+                          "forward pass is --cost flops)")
     gen = 1 if gen is None else gen
     seq = m.default_seq() - gen if seq is None else seq
     flops = CAUSAL_EXACT if convention is None else as_convention(convention).flops

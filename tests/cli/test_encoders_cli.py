@@ -88,3 +88,8 @@ def test_vit_train_tensor_parallel(capsys):
 def test_finetune_t5_text_shows_both_lengths(capsys):
     text = run(capsys, "finetune", "t5-small", "--full")
     assert "seq 512 encoder + 114 decoder tokens" in text
+
+
+def test_derive_inference_refuses_an_encoder(capsys):
+    assert "is an encoder" in run_error(capsys, "derive", "bert-base", "--cost", "inference")
+    assert "forward" in run(capsys, "derive", "bert-base", "--cost", "flops")
