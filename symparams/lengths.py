@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from symparams.errors import OptionError
 
-__all__ = ["position_limits", "check_seq"]
+__all__ = ["position_limits", "check_seq", "fixed_length", "check_fixed_length"]
 
 
 def position_limits(m) -> dict:
@@ -53,3 +53,39 @@ def check_seq(m, seq: int | None = None, *, allow_longer: bool = False, **length
                               f"{limit:,} learned positions (s_max = {limit}); "
                               f"give {flag} {limit} or less, or --allow-longer (allow_longer=True) "
                               "to evaluate the formulas anyway")
+
+
+def fixed_length(m) -> int | None:
+    """The one sequence length model ``m`` reads, when its config fixes it (a ViT's ``n_p + 1``
+    tokens per image: its patches and the [CLS] token), else ``None``. An encoder-decoder's default
+    lengths (a T5 preset's) are defaults, not fixed.
+
+    >>> from symparams.presets import model
+    >>> fixed_length(model("tests/fixtures/hf_configs/vit-base-patch16-224.json")), fixed_length(model("gpt2"))
+    (197, None)
+    """
+    from symparams.symbols import s
+
+    if m.architecture.is_encoder_decoder:
+        return None
+    return m.lengths.get(s)
+
+
+def check_fixed_length(m, seq: int | None, option: str = "--seq") -> None:
+    """Refuse a length other than the one ``m`` fixes (:func:`fixed_length`), naming ``option``.
+
+    >>> from symparams.presets import model
+    >>> check_fixed_length(model("tests/fixtures/hf_configs/vit-base-patch16-224.json"), 196)
+    Traceback (most recent call last):
+    ...
+    symparams.errors.OptionError: --seq 196: vit-base-patch16-224 reads 197 tokens per sequence, fixed by its config (an image of n_p = 196 patches and the [CLS] token: image_size and patch_size); give --seq 197 or leave it out
+    """
+    from symparams.symbols import n_p
+
+    fixed = fixed_length(m)
+    if seq is None or fixed is None or seq == fixed:
+        return
+    why = (f" (an image of n_p = {m.values[n_p]} patches and the [CLS] token: image_size and patch_size)"
+           if n_p in m.values else "")
+    raise OptionError(f"{option} {seq}: {m.name} reads {fixed} tokens per sequence, fixed by its config{why}; give "
+                      f"{option} {fixed} or leave it out")

@@ -25,6 +25,8 @@ def add_parser(sub) -> None:
     p.add_argument("--freeze-embeddings", action="store_true", help="full: keep the lookup tables frozen")
     p.add_argument("--gradient-checkpointing", action="store_true", help="recompute each layer in backward")
     add_workload(p)
+    p.add_argument("--decoder-seq", type=positive_int, default=None,
+                   help="an encoder-decoder's decoder length (--seq is its encoder's; default: the model's own)")
     add_dtype(p, "bf16", "the model (weights not quantized, activations)")
     p.add_argument("--device", default=None, help="device id: also say whether it fits (symparams devices)")
     add_json(p)
@@ -52,7 +54,7 @@ def run(args) -> str:
     out = finetune(model(args.model), rank=args.lora_rank, targets=args.lora_targets, quant=args.quant,
                    double_quant=args.double_quant, full=args.full, freeze_embeddings=args.freeze_embeddings,
                    gradient_checkpointing=args.gradient_checkpointing, batch=args.batch, seq=args.seq,
-                   dtype=args.dtype, device=device)
+                   dtype=args.dtype, device=device, decoder_seq=args.decoder_seq)
     return json_text(out) if args.json else text(out)
 
 
@@ -69,7 +71,9 @@ def text(out: dict) -> str:
     lines = [
         head,
         f"trainable params: {p['trainable']:,} || all params: {p['total']:,} || trainable%: {share}",
-        f"memory (batch {w['batch']}, seq {w['seq']:,}): weights {_gb(mem['weights_bytes'])} GB + adapters "
+        f"memory (batch {w['batch']}, seq {w['seq']:,}"
+        + (f" encoder + {w['decoder_seq']:,} decoder tokens" if w.get("decoder_seq") else "")
+        + f"): weights {_gb(mem['weights_bytes'])} GB + adapters "
         f"{_gb(mem['adapter_bytes'])} + gradients {_gb(mem['gradient_bytes'])} + optimizer "
         f"{_gb(mem['optimizer_bytes'])} + activations {_gb(mem['activations_bytes'])} = "
         f"{_gb(mem['total_bytes'])} GB",

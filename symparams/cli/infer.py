@@ -52,8 +52,11 @@ def add_parser(sub) -> None:
     p.add_argument("model", help="preset name or path to a config.json")
     add_device(p)
     p.add_argument("--batch", type=positive_int, default=1, help="sequences served together (default 1)")
-    p.add_argument("--prompt", type=positive_int, required=True, help="prompt tokens per sequence")
-    p.add_argument("--gen", type=positive_int, required=True, help="generated tokens per sequence")
+    p.add_argument("--prompt", "--seq", dest="prompt", type=positive_int, default=None,
+                   help="prompt tokens per sequence (an encoder-decoder's encoder input; an encoder's sequence; "
+                        "default for a ViT: its image's n_p + 1 tokens, the only length it takes)")
+    p.add_argument("--gen", type=positive_int, default=None,
+                   help="generated tokens per sequence (decoders and encoder-decoders; an encoder has no decode)")
     add_dtype(p, "bf16", "the model: activations, compute, what is not quantized (--weights fp8 computes in fp8)")
     p.add_argument("--weights", choices=WEIGHTS, default=None, help="weight format (default: --dtype)")
     add_quantization(p)
@@ -105,12 +108,21 @@ def run(args) -> str:
     from symparams.studies.serving import serve
 
     m = model(args.model)
+    from symparams.studies.serving import kind
+
+    if args.kv_dtype is not None and kind(m) == "encoder":
+        raise OptionError(f"--kv-dtype {args.kv_dtype}: {m.name} is an encoder: it caches no keys and values; "
+                          "leave --kv-dtype out")
     dev = device_of(args)
     setup = Setup(scheme_of(args, args.weights or args.dtype), args.dtype, args.kv_dtype or args.dtype, args.tp,
                   keep_of(args))
     out = serve(m, dev, batch=args.batch, prompt=args.prompt, gen=args.gen, setup=setup,
                 allow_longer=args.allow_longer, fit=args.fit or args.strict)
     if args.strict and not out["fits"]:
+        if out["kind"] == "encoder":
+            raise OptionError(f"--batch {args.batch} does not fit: {out['memory']['total_bytes']:,} bytes on "
+                              f"{dev.name}'s {dev.memory_bytes:,}; the largest batch that fits is "
+                              f"{out['fit']['max_batch']}")
         raise OptionError(f"--batch {args.batch} does not fit: {out['memory']['total_bytes']:,} bytes on "
                           f"{dev.name}'s {dev.memory_bytes:,}; the largest batch that fits is "
                           f"{out['fit']['max_batch']}")
@@ -123,14 +135,19 @@ def text(out: dict) -> str:
     """A human summary of :func:`symparams.studies.serving.serve`'s result, every unit named."""
     from symparams.units import format_decimal
 
+    if out.get("kind") == "encoder":
+        return encoder_text(out)
     d, pre, dec, mem = out["device"], out["prefill"], out["decode"], out["memory"]
     w = out["workload"]
+    encdec = out.get("kind") == "encoder-decoder"
     lines = [
         f"{out['model']} on {d['name']} ({d['title']}): {_units(d['flops_per_second'], 10**12)} TFLOP/s "
         f"{d['dtype']}, {_units(d['bytes_per_second'], 10**12)} TB/s, {_units(d['memory_bytes'], 10**9)} GB",
         f"setup: {out['setup']['weights_format']}; KV cache {out['setup']['kv_dtype']}; tp {out['setup']['tp']}",
-        f"workload: batch {w['batch']}, prompt {w['prompt']:,} + gen {w['gen']:,} tokens",
-        f"prefill: {_g(pre['flops'])} FLOPs, {_g(pre['bytes'])} bytes -> {_ms(pre['seconds'])} ms ({pre['bound']}-bound)",
+        (f"workload: batch {w['batch']}, prompt {w['prompt']:,} encoder tokens + gen {w['gen']:,} decoder tokens "
+         "(after the decoder's start token)" if encdec else
+         f"workload: batch {w['batch']}, prompt {w['prompt']:,} + gen {w['gen']:,} tokens"),
+        f"prefill{' (encoder + first decoder step)' if encdec else ''}: {_g(pre['flops'])} FLOPs, {_g(pre['bytes'])} bytes -> {_ms(pre['seconds'])} ms ({pre['bound']}-bound)",
         f"decode:  {_g(dec['flops_per_token'])} FLOPs, {_g(dec['bytes_per_token'])} bytes per step -> "
         f"{_ms(dec['seconds_per_token'])} ms/token, {format_decimal(Fraction(dec['tokens_per_second']), 1)} tokens/s "
         f"({dec['bound']}-bound; " + (f"compute-bound from batch {dec['critical_batch']:,})"
@@ -138,12 +155,44 @@ def text(out: dict) -> str:
                                       "never compute-bound at this context: the KV cache read per sequence "
                                       "outruns the ridge)"),
         f"memory:  weights {_gb(mem['weights_bytes'])} GB + KV cache {_gb(mem['kv_cache_bytes'])} GB "
+        + (f"(self {_gb(mem['kv_cache']['self_bytes'])} + cross {_gb(mem['kv_cache']['cross_bytes'])}) "
+           if encdec else "") +
         f"+ activations {_gb(mem['activations_bytes'])} GB = {_gb(mem['total_bytes'])} GB "
         f"({'fits' if out['fits'] else 'does NOT fit'} in {_units(d['memory_bytes'], 10**9)} GB)",
     ]
     if "fit" in out:
         fit = out["fit"]
-        lines.append(f"fit: largest batch {fit['max_batch']:,}; longest context at batch {w['batch']}: "
+        lines.append(f"fit: largest batch {fit['max_batch']:,}; longest {'prompt' if encdec else 'context'} at "
+                     f"batch {w['batch']}: "
+                     f"{fit['max_context']:,} tokens" + (f" (memory alone: {fit['max_context_by_memory']:,})"
+                                                          if fit["max_context_by_memory"] != fit["max_context"]
+                                                          else ""))
+    lines.append("GB = 10⁹ bytes; exact figures: --json")
+    return "\n".join(lines)
+
+
+def encoder_text(out: dict) -> str:
+    """The summary of an encoder's one forward pass (:func:`symparams.studies.encoder_serving.encode`)."""
+    from symparams.units import format_decimal
+
+    d, fw, mem, w = out["device"], out["forward"], out["memory"], out["workload"]
+    lines = [
+        f"{out['model']} on {d['name']} ({d['title']}): {_units(d['flops_per_second'], 10**12)} TFLOP/s "
+        f"{d['dtype']}, {_units(d['bytes_per_second'], 10**12)} TB/s, {_units(d['memory_bytes'], 10**9)} GB",
+        f"setup: {out['setup']['weights_format']}; tp {out['setup']['tp']}; encoder: one forward pass, no decode, "
+        "no KV cache",
+        f"workload: batch {w['batch']} × {w['seq']:,} tokens",
+        f"forward: {_g(fw['flops'])} FLOPs, {_g(fw['bytes'])} bytes -> {_ms(fw['seconds'])} ms ({fw['bound']}-bound; "
+        f"compute-bound from batch {fw['critical_batch']:,}), "
+        f"{format_decimal(Fraction(fw['sequences_per_second']), 1)} sequences/s, "
+        f"{format_decimal(Fraction(fw['tokens_per_second']), 1)} tokens/s",
+        f"memory:  weights {_gb(mem['weights_bytes'])} GB + activations {_gb(mem['activations_bytes'])} GB = "
+        f"{_gb(mem['total_bytes'])} GB ({'fits' if out['fits'] else 'does NOT fit'} in "
+        f"{_units(d['memory_bytes'], 10**9)} GB)",
+    ]
+    if "fit" in out:
+        fit = out["fit"]
+        lines.append(f"fit: largest batch {fit['max_batch']:,}; longest sequence at batch {w['batch']}: "
                      f"{fit['max_context']:,} tokens" + (f" (memory alone: {fit['max_context_by_memory']:,})"
                                                           if fit["max_context_by_memory"] != fit["max_context"]
                                                           else ""))

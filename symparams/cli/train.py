@@ -27,7 +27,10 @@ def add_parser(sub) -> None:
     p.add_argument("--micro-batch", type=positive_int, default=1, help="sequences per micro-batch b (default 1)")
     p.add_argument("--global-batch", type=positive_int, default=None,
                    help="sequences per optimizer step (default: micro-batch × data parallel, one micro-batch)")
-    p.add_argument("--seq", type=positive_int, default=None, help="sequence length (default: context length)")
+    p.add_argument("--seq", type=positive_int, default=None,
+                   help="sequence length (default: context length); an encoder-decoder's encoder input")
+    p.add_argument("--decoder-seq", type=positive_int, default=None,
+                   help="an encoder-decoder's decoder length (default: the model's own, e.g. a T5 preset's 114)")
     p.add_argument("--sequence-parallel", action="store_true", help="Megatron sequence parallelism (with --tp)")
     p.add_argument("--recompute", choices=("none", "selective", "full"), default="none",
                    help="activation recomputation (default none)")
@@ -88,6 +91,7 @@ def run(args) -> str:
     plan = TrainingPlan(
         gpus=args.gpus, tp=args.tp, pp=args.pp, ep=args.ep, virtual=args.virtual_stages,
         micro_batch=args.micro_batch, global_batch=args.global_batch, seq=args.seq, zero=args.zero,
+        decoder_seq=args.decoder_seq,
         sequence_parallel=args.sequence_parallel, recompute=args.recompute, attention=args.attention,
         optimizer=args.optimizer, offload=args.offload, tokens=args.tokens, flops_per_second=flops,
         price_per_hour=args.price_per_gpu_hour)
@@ -95,6 +99,6 @@ def run(args) -> str:
     if args.derive is not None:
         from symparams.reports.derivation import derivation
 
-        return derivation(m, cost="parallel", fmt=args.derive, batch=args.micro_batch, seq=args.seq, parallel=plan)
+        return derivation(m.with_head, cost="parallel", fmt=args.derive, batch=args.micro_batch, seq=args.seq, parallel=plan)
     data = train_json(m, plan, fit_device=args.fit, gpus_per_node=args.gpus_per_node, throughput=source)
     return json_text(data) if args.json else train_text(data)

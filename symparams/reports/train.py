@@ -65,13 +65,14 @@ def train_json(model, plan, *, fit_device=None, gpus_per_node: int = 8, throughp
     opt = optimizer(plan.optimizer)
     data = {
         "model": m.name,
-        "parameters": m.params.total,
+        "parameters": est.model.params.total,
+        "trained_model": est.model.architecture.name,
         "parallel": {"gpus": plan.gpus, "tp": plan.tp, "pp": plan.pp, "dp": plan.dp, "ep": plan.ep,
                      "zero": plan.zero, "sequence_parallel": plan.sequence_parallel,
                      "recompute": plan.recompute, "attention": plan.attention, "optimizer": plan.optimizer,
                      "offload": plan.offload},
         "batch": {"micro_batch": plan.micro_batch, "global_batch": plan.batch, "seq": est.seq,
-                  "tokens_per_step": plan.batch * est.seq},
+                  "tokens_per_step": plan.batch * est.seq, "decoder_seq": est.decoder_seq},
         "memory": {
             "per_device": {f"{key}_bytes": mem[key] for key in ("weights", "gradients", "optimizer",
                                                                  "activations", "total")},
@@ -97,6 +98,9 @@ def train_json(model, plan, *, fit_device=None, gpus_per_node: int = 8, throughp
             "optimizer": opt.description,
             "time": "training FLOPs of a step (with recomputation) / (gpus × achieved FLOP/s per GPU); "
                     "steps = tokens / (global batch × seq), not rounded",
+            "model": "the model the loss runs on: a causal LM as it is, an encoder or an encoder-decoder with its "
+                     "pretraining head (trained_model); an encoder-decoder's seq is its encoder input (s_enc, what "
+                     "tokens and tokens_per_step count), decoder_seq its decoder length (s)",
             "numbers": "integers are exact; a non-integer is the string 'numerator/denominator' of an exact "
                        "fraction; bytes are bytes (GB = 10^9 where shown)",
         },
@@ -123,7 +127,9 @@ def train_text(data: dict) -> str:
     lines = [f"{data['model']}: {data['parameters']:,} parameters on {par['gpus']} GPUs "
              f"(tp {par['tp']} × pp {par['pp']} × dp {par['dp']}, ep {par['ep']}, ZeRO {par['zero']}, "
              f"{par['optimizer']}, recompute {par['recompute']})",
-             f"batch: {data['batch']['global_batch']:,} sequences of {data['batch']['seq']:,} tokens, "
+             f"batch: {data['batch']['global_batch']:,} sequences of {data['batch']['seq']:,} tokens"
+             + (f" (encoder) + {data['batch']['decoder_seq']:,} (decoder)" if data["batch"].get("decoder_seq") else "")
+             + ", "
              f"micro-batch {data['batch']['micro_batch']}, {data['pipeline']['micro_batches']} micro-batches per step",
              f"memory per device ({mem['stage']} stage, the most loaded):"]
     for key in ("weights", "gradients", "optimizer", "activations", "total"):

@@ -47,14 +47,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sympy import Expr, Integer, ceiling
+from sympy import Expr, Integer, Mul, ceiling
 
 from symparams._expr import sum_exprs
 from symparams.breakdown import Breakdown, Piece
 from symparams.errors import ConventionError
 from symparams.options import choose
 from symparams.studies.optimizers import optimizer as _optimizer
-from symparams.studies.sharding import STAGES, rank_tensors, split_by_group, stage_parameters, stage_stacks
+from symparams.studies.sharding import STAGES, rank_tensors, split_by_group, stage_parameters, stage_stacks, tied_tables
 from symparams.symbols import b as _b, m as _m, n_dp as _n_dp, n_ep as _n_ep, n_pp as _n_pp, n_vs as _n_vs, t as _t
 from symparams.units import dtype_bytes
 
@@ -110,27 +110,35 @@ def _linear_matmuls(component, b, s):
     return [mm for mm in component.matmuls(b, s) if mm.kind in ("linear", "logits")]
 
 
-def _tp_buffers(component, b, s, full: bool) -> tuple[list[Expr], list[Expr], str]:
-    """The buffers one forward + backward all-reduces: ``(activation-dtype buffers, fp32 buffers, what)``."""
+def _tp_buffers(component, b, s, full: bool, once: bool = False) -> tuple[list[Expr], list[Expr], str]:
+    """The buffers one forward + backward all-reduces: ``(activation-dtype buffers, fp32 buffers, what)``.
+
+    A cross-attention's key and value projections read the encoder's tokens: their input gradient is
+    a second all-reduce in backward (of the encoder's ``b·s_enc·h``)."""
     tokens = b * s
     if component.key == "embedding":
         if not component.looked_up:
             return [], [], ""
         return [tokens * component.h], [], "embedding output (forward)"
-    if component.key == "output_head":
-        return ([tokens * component.h], [tokens] * 3,
+    if component.key in ("output_head", "mlm_head"):  # vocabulary-parallel logits, parallel cross-entropy
+        width = component.h if component.key == "output_head" else component.inner
+        return ([tokens * width], [tokens] * 3,
                 "head input gradient (backward) and the cross-entropy's max, target logit and sum (fp32)")
     forward = 2 if full else 1  # full recomputation runs the forward all-reduce again
     what = "output (forward" + (", twice" if full else "") + ") and input gradient (backward)"
     if component.key == "moe":
         width = tokens * component.h
         return [width] * (forward + 1), [], what
-    if all(sh.rule == "replicated" for sh in rank_tensors(component)):
+    if all(sh.rule == "replicated" for sh in rank_tensors(component, once=once)):
         return [], [], ""
     mms = _linear_matmuls(component, b, s)
     if not mms:
         return [], [], ""
-    return [mms[-1].m * mms[-1].n] * forward + [mms[0].m * mms[0].k], [], what
+    inputs = [mms[0].m * mms[0].k]
+    if getattr(component, "is_cross", False) and len(mms) > 2:
+        inputs.append(mms[1].m * mms[1].k)
+        what += "; the encoder output's gradient through the key and value projections (backward)"
+    return [mms[-1].m * mms[-1].n] * forward + inputs, [], what
 
 
 def _block_input(stack, b) -> Expr:
@@ -160,7 +168,7 @@ def communication(arch, stage: str = "all", *, zero: int = 0, optimizer: str = "
     pieces = _dp_rows(params, zero, w, g, n_dp, n_ep, m)
     for st in stage_stacks(arch, stage):
         for c in st.block:
-            buffers, fp32, what = _tp_buffers(c, b, st.seq, full)
+            buffers, fp32, what = _tp_buffers(c, b, st.seq, full, not st.layers)
             if buffers or fp32:
                 sent = m * sum_exprs([*(act * all_reduce(n, t) for n in buffers),
                                       *(4 * all_reduce(n, t) for n in fp32)])
@@ -178,9 +186,8 @@ def communication(arch, stage: str = "all", *, zero: int = 0, optimizer: str = "
         sends = m * (forward + backward) * act * ceiling(boundary / t)
         pieces.append(Piece("pp", f"pipeline: {forward} forward and {backward} backward sends of a layer's input "
                                   "per micro-batch, split over t", sends, stack="step"))
-        tied = [c for c, _ in arch.parts() if c.key == "output_head" and getattr(c, "tied", False)]
-        for c in tied:
-            table = c.linear().tensors()[0].numel / t
+        for c, shape in tied_tables(arch):
+            table = Mul(*shape) / t
             pieces.append(Piece("pp", "pipeline: all-reduce of the tied embedding's gradient (first and last stage)",
                                 g * all_reduce(table, 2), stack="step"))
     repeats = tuple((st.name, st.count if stage == "all" else st.count / n_pp) for st in arch.layer_stacks)

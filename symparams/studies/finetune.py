@@ -31,7 +31,7 @@ from symparams.errors import OptionError
 from symparams.options import choose
 from symparams.studies import lora
 from symparams.studies.quantization import scheme, weight_bytes
-from symparams.symbols import b as _b, s as _s
+from symparams.symbols import b as _b
 from symparams.units import dtype_bytes
 from symparams.values import evaluate
 
@@ -69,8 +69,20 @@ def backward_flops(arch, *, trainable_matmuls: bool):
 def finetune(m, *, method: str | None = None, rank: int | None = None, targets=None, quant: str | None = None,
              double_quant: bool = False, full: bool = False, freeze_embeddings: bool = False,
              gradient_checkpointing: bool = False, batch: int = 1, seq: int | None = None,
-             dtype: str = "bf16", device=None) -> dict:
-    """The fine-tuning estimate of model ``m``: the JSON ``symparams finetune`` prints."""
+             dtype: str = "bf16", device=None, decoder_seq: int | None = None) -> dict:
+    """The fine-tuning estimate of model ``m``: the JSON ``symparams finetune`` prints.
+
+    ``seq`` is the sequence length, an encoder-decoder's encoder input (``s_enc``), and
+    ``decoder_seq`` its decoder's length (``s``), each defaulting to the model's own as ``count``
+    reads them (:func:`symparams.reports.count.resolve_lengths`); an encoder-decoder is fine-tuned
+    with its LM head (``T5ForConditionalGeneration``: the loss needs the logits). A model that fixes
+    its own length (a ViT's ``n_p + 1`` tokens per image) refuses another ``seq``.
+
+    >>> from symparams.presets import model
+    >>> r = finetune(model("t5-small"), rank=8, seq=512, decoder_seq=128)
+    >>> r["workload"]
+    {'batch': 1, 'seq': 512, 'decoder_seq': 128}
+    """
     from symparams.costs.activations import activation_memory
     from symparams.costs.flops import ADAMW_FLOPS_PER_PARAM, forward_flops, recompute_flops
     from symparams.conventions import DEFAULT
@@ -84,8 +96,15 @@ def finetune(m, *, method: str | None = None, rank: int | None = None, targets=N
         raise OptionError(f"--quant {quant!r}: QLoRA quantizes the frozen weights to nf4 (bitsandbytes)")
     if double_quant and not quant:
         raise OptionError("--double-quant needs --quant nf4")
+    from symparams.lengths import check_fixed_length
+    from symparams.reports.count import resolve_lengths
+
+    check_fixed_length(m, seq, "--seq")
+    s_dec, lengths, shown = resolve_lengths(m, seq, decoder_seq)
+    if m.architecture.is_encoder_decoder:
+        m = m.with_head
     arch = m.architecture
-    at = m.workload(batch, seq)
+    at = m.workload(batch, s_dec, **lengths)
     value = m.value
     params = m.params.total
     frozen_tables = _frozen_embeddings(arch, freeze_embeddings)
@@ -93,7 +112,7 @@ def finetune(m, *, method: str | None = None, rank: int | None = None, targets=N
     act_bd = activation_memory(arch, dtype=dtype, recompute="full" if gradient_checkpointing else "none")
     forward = forward_flops(arch, DEFAULT).total
     recompute = recompute_flops(arch, DEFAULT.replace(recompute="full")).total if gradient_checkpointing else 0
-    out = {"model": m.name, "method": method, "workload": {"batch": batch, "seq": at[_s]}}
+    out = {"model": m.name, "method": method, "workload": {"batch": batch, **shown}}
 
     def ev(expr) -> int:
         return evaluate(expr, at)

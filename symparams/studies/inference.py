@@ -45,7 +45,8 @@ from symparams.values import evaluate_exact, normalize_values
 __all__ = [
     "Setup", "prefill_flops", "decode_flops", "mean_decode_flops", "generation_flops", "summed_decode",
     "weights_bytes", "kv_bytes", "prefill_bytes", "decode_bytes", "mean_decode_bytes", "kv_cache_over_generation",
-    "sum_over_steps", "allreduce_bytes", "activation_bytes", "arithmetic_intensity", "Roofline", "roofline",
+    "sum_over_steps", "allreduce_bytes", "decode_allreduce_bytes", "activation_bytes", "arithmetic_intensity",
+    "Roofline", "roofline",
     "compute_bound_condition", "critical_batch", "KV_DTYPES", "inference_breakdowns", "derivation_parts",
 ]
 
@@ -185,7 +186,6 @@ def kv_bytes(arch, setup: Setup = Setup(), tokens=_s + _n) -> Expr:
 
     return kv_cache(arch, dtype=setup.kv_dtype, tokens=as_expr(tokens), b=_b).total / setup.tp
 
-
 def _setup(weight_dtype, kv_dtype, setup):
     return setup if setup is not None else Setup(Scheme(weight_dtype), weight_dtype, kv_dtype)
 
@@ -212,7 +212,9 @@ def decode_bytes(arch, *, weight_dtype: str = "bf16", kv_dtype: str = "bf16", po
     2*V*h + 4*b*h*l*n + 4*b*h*l*s + 24*h**2*l + 26*h*l
     """
     st = _setup(weight_dtype, kv_dtype, setup)
-    return expand(weights_bytes(arch, st) + kv_bytes(arch, st, position))
+    from symparams.studies.seq2seq import decode_weights_bytes
+
+    return expand(decode_weights_bytes(arch, st) + kv_bytes(arch, st, position))
 
 
 def kv_cache_over_generation(arch, *, dtype: str = "bf16", setup: Setup | None = None) -> Expr:
@@ -228,8 +230,11 @@ def kv_cache_over_generation(arch, *, dtype: str = "bf16", setup: Setup | None =
 
 
 def mean_decode_bytes(arch, setup: Setup = Setup()) -> Expr:
-    """Bytes of the mean decode step: the weights, and the KV cache summed over the steps over ``n``."""
-    return weights_bytes(arch, setup) + kv_cache_over_generation(arch, setup=setup) / _n
+    """Bytes of the mean decode step: the weights it reads (:func:`decode_weights_bytes`), and the KV
+    cache summed over the steps over ``n``."""
+    from symparams.studies.seq2seq import decode_weights_bytes
+
+    return decode_weights_bytes(arch, setup) + kv_cache_over_generation(arch, setup=setup) / _n
 
 
 def allreduce_bytes(arch, setup: Setup = Setup(), tokens=_s) -> Expr:
@@ -242,9 +247,29 @@ def allreduce_bytes(arch, setup: Setup = Setup(), tokens=_s) -> Expr:
     from symparams.symbols import h
 
     t = setup.tp
+    if arch.is_encoder_decoder:
+        from symparams.studies.seq2seq import stack_allreduce
+
+        return stack_allreduce(arch, setup, tokens, arch.stacks)
     per_layer = 1 if arch.parallel_residual else 2
     message = _b * as_expr(tokens) * h * dtype_bytes(setup.dtype)
     return expand(2 * (t - 1) / t * per_layer * arch.layers * message)
+
+
+def decode_allreduce_bytes(arch, setup: Setup = Setup()) -> Expr:
+    """Bytes each device sends for the tensor-parallel all-reduces of one decode step (one token per
+    sequence): :func:`allreduce_bytes` at one token; an encoder-decoder's decoder layers only (three
+    all-reduces a layer: self-attention, cross-attention, MLP).
+
+    >>> from symparams.families import architecture
+    >>> decode_allreduce_bytes(architecture("t5").with_head, Setup(tp=2))
+    6*b*h*l_dec
+    """
+    if not arch.is_encoder_decoder:
+        return allreduce_bytes(arch, setup, 1)
+    from symparams.studies.seq2seq import decoder_stacks, stack_allreduce
+
+    return stack_allreduce(arch, setup, 1, decoder_stacks(arch))
 
 
 def activation_bytes(arch, setup: Setup = Setup(), tokens=_s) -> Expr:
@@ -253,6 +278,12 @@ def activation_bytes(arch, setup: Setup = Setup(), tokens=_s) -> Expr:
     scores are not stored by fused kernels) in ``dtype``, and the last position's logits in fp32."""
     from symparams.symbols import V, h
 
+    logits = any(mm.kind == "logits" for c, st in arch.parts() for mm in c.matmuls(_b, st.seq))
+    last = 4 * _b * V if logits else Integer(0)
+    if arch.is_encoder_decoder:
+        from symparams.studies.seq2seq import peak_per_stack
+
+        return dtype_bytes(setup.dtype) * peak_per_stack(arch, tokens) + last
     widths = {h}
     for c, st in arch.parts():
         if st.layers:
@@ -260,7 +291,7 @@ def activation_bytes(arch, setup: Setup = Setup(), tokens=_s) -> Expr:
                 if not act.quadratic:
                     widths.add(cancel(act.numel / (_b * _s)))
     widest = Max(*widths)
-    return (dtype_bytes(setup.dtype) * _b * as_expr(tokens) * (h + widest) + 4 * _b * V)
+    return (dtype_bytes(setup.dtype) * _b * as_expr(tokens) * (h + widest) + last)
 
 
 def arithmetic_intensity(flops, bytes_moved) -> Expr:
@@ -422,7 +453,12 @@ def derivation_parts(m, *, batch: int = 1, seq: int | None = None, gen: int | No
     ['prefill FLOPs', 'decode FLOPs (n steps)', 'weights', 'KV cache', 'KV cache traffic (n steps)']
     """
     from symparams.conventions import as_convention
+    from symparams.costs.kv_cache import kv_cache
+    from symparams.errors import OptionError
 
+    if not m.architecture.is_encoder_decoder and kv_cache(m.architecture).total == 0:
+        raise OptionError(f"--cost inference: {m.name} is an encoder: it has no decode and no KV cache (its one "
+                          "forward pass is --cost flops)")
     gen = 1 if gen is None else gen
     seq = m.default_seq() - gen if seq is None else seq
     flops = CAUSAL_EXACT if convention is None else as_convention(convention).flops

@@ -46,7 +46,7 @@ from symparams.options import choose
 from symparams.studies.communication import ZERO_STAGES
 from symparams.studies.optimizers import factored_elements, optimizer as _optimizer
 from symparams.studies.pipeline import stage_activations
-from symparams.studies.sharding import STAGES, rank_tensors, split_by_group, stage_parameters, stage_stacks
+from symparams.studies.sharding import STAGES, rank_tensors, split_by_group, stage_parameters, stage_stacks, tied_tables
 from symparams.symbols import (
     D as _D, X as _X, b as _b, m as _m, n_dp as _n_dp, n_ep as _n_ep, n_pp as _n_pp, n_vs as _n_vs, s as _s,
     t as _t,
@@ -75,13 +75,11 @@ def _factored(arch, stage, t, n_pp, n_ep) -> tuple[Expr, Expr]:
     for st in stage_stacks(arch, stage):
         count = st.count / per if st.layers else Integer(1)
         for c in st.block:
-            for shard in rank_tensors(c, t, n_ep):
+            for shard in rank_tensors(c, t, n_ep, once=not st.layers):
                 (expert if shard.expert else dense).append(count * factored_elements(shard.shape))
     if stage == "last":  # the last stage's copy of a tied embedding table
-        for c, _ in arch.parts():
-            if c.key == "output_head" and getattr(c, "tied", False):
-                rows, cols = c.linear().tensors()[0].shape
-                dense.append(rows / t + cols)
+        for _, (rows, cols) in tied_tables(arch):
+            dense.append(rows / t + cols)
     return sum_exprs(dense), sum_exprs(expert)
 
 

@@ -126,6 +126,7 @@ class TrainingPlan:
     global_batch: int | None = None
     seq: int | None = None
     zero: int = 0
+    decoder_seq: int | None = None
     sequence_parallel: bool = False
     recompute: str = "none"
     attention: str = "eager"
@@ -138,7 +139,7 @@ class TrainingPlan:
     def __post_init__(self) -> None:
         for name in ("gpus", "tp", "pp", "ep", "virtual", "micro_batch"):
             _count(name, getattr(self, name))
-        for name in ("global_batch", "seq", "tokens"):
+        for name in ("global_batch", "seq", "tokens", "decoder_seq"):
             _count(name, getattr(self, name), optional=True)
         object.__setattr__(self, "flops_per_second", _positive("flops_per_second", self.flops_per_second,
                                                                "--tflops (× 10¹²)"))
@@ -193,13 +194,30 @@ class TrainingPlan:
 
     def check(self, model) -> None:
         """Refuse what the model's shapes cannot honour (naming the option and the shape)."""
+        from symparams.lengths import check_fixed_length
+
         arch, values = model.architecture, model.values
+        if arch.is_encoder_decoder and self.pp > 1:
+            raise OptionError(f"--pp {self.pp}: pipeline stages of an encoder-decoder ({model.name}) are not "
+                              "modelled (Megatron places the encoder's and the decoder's layers on separate stages, "
+                              "split at --pipeline-model-parallel-split-rank); use --pp 1")
         check_pipeline(arch, values, pp=self.pp, virtual=self.virtual, micro_batches=self.micro_batches)
         check_sharding(arch, values, tp=self.tp, ep=self.ep)
-        seq = self.seq if self.seq is not None else model.default_seq()
-        if self.sequence_parallel and seq % self.tp:
-            raise OptionError(f"--seq {seq} is not divisible by --tp {self.tp}: sequence parallelism splits "
-                              "the sequence over the tensor-parallel ranks")
+        check_fixed_length(model, self.seq, "--seq")
+        s_dec, lengths = self.lengths(model)
+        for option, seq in (("--seq", lengths.get("s_enc", s_dec)), ("--decoder-seq", s_dec)):
+            if self.sequence_parallel and seq % self.tp:
+                raise OptionError(f"{option} {seq} is not divisible by --tp {self.tp}: sequence parallelism splits "
+                                  "the sequence over the tensor-parallel ranks")
+
+    def lengths(self, model) -> tuple[int, dict]:
+        """``(s, other lengths by name)``: ``--seq`` is the encoder's length (or the only one),
+        ``--decoder-seq`` an encoder-decoder's decoder length, each defaulting to the model's own
+        (:func:`symparams.reports.count.resolve_lengths`, as ``count`` reads them)."""
+        from symparams.reports.count import resolve_lengths
+
+        s_dec, lengths, _ = resolve_lengths(model, self.seq, self.decoder_seq)
+        return s_dec, lengths
 
     def options(self) -> dict:
         """The keyword arguments the symbolic figures take (:func:`~symparams.studies.parallel.device_memory`)."""
@@ -223,11 +241,26 @@ class Estimate:
     def values(self) -> dict:
         p = self.plan
         degrees = {t: p.tp, n_pp: p.pp, n_dp: p.dp, n_ep: p.ep, _m: p.micro_batches, n_vs: p.virtual}
-        return {**self.model.workload(p.micro_batch, p.seq), **degrees}
+        s_dec, lengths = p.lengths(self.model)
+        return {**self.model.workload(p.micro_batch, s_dec, **lengths), **degrees}
 
     @property
     def seq(self) -> int:
-        return self.values[s]
+        """Tokens a sequence counts for (the run's ``--tokens``): the only length, or an
+        encoder-decoder's encoder input ``s_enc`` (as T5 counts its 2³⁵ pre-training tokens:
+        524,288 steps × 128 sequences × 512 input tokens)."""
+        return self.values[self.length_symbol]
+
+    @property
+    def decoder_seq(self) -> int | None:
+        """An encoder-decoder's decoder length ``s`` (None for other models)."""
+        return self.values[s] if self.model.architecture.is_encoder_decoder else None
+
+    @property
+    def length_symbol(self):
+        from symparams.symbols import s_enc
+
+        return s_enc if self.model.architecture.is_encoder_decoder else s
 
     @property
     def micro_batches(self) -> int:
@@ -305,7 +338,7 @@ class Estimate:
             "bubble_fraction": bubble_fraction(self.plan.interleaved),
             "step_flops": _parallel.step_flops(arch, rec),
             "step_seconds": _parallel.step_seconds(arch, rec),
-            "total_seconds": _parallel.training_seconds(arch, rec),
+            "total_seconds": _parallel.training_seconds(arch, rec, s=self.length_symbol),
         }
         for kind in KINDS:
             out[f"communication_{kind}"] = kind_total(self.communication.breakdown, kind)
@@ -349,7 +382,18 @@ class Estimate:
 
 
 def estimate(model, plan: TrainingPlan) -> Estimate:
-    """``plan`` checked against ``model`` (a :class:`~symparams.models.Model`) and evaluated."""
+    """``plan`` checked against ``model`` (a :class:`~symparams.models.Model`) and evaluated.
+
+    What trains is the model the loss runs on: an encoder's or an encoder-decoder's model with its
+    pretraining head (:attr:`~symparams.models.Model.with_head`: ``BertForPreTraining``,
+    ``T5ForConditionalGeneration``, ``ViTForImageClassification``); a causal LM as it is.
+
+    >>> from symparams.presets import model
+    >>> est = estimate(model("t5-small"), TrainingPlan(gpus=1, seq=512, decoder_seq=114))
+    >>> est.seq, est.decoder_seq, est.model.architecture.name
+    (512, 114, 't5+head')
+    """
+    model = model.with_head
     plan.check(model)
     return Estimate(model, plan)
 

@@ -14,11 +14,26 @@ computed with integers, never through a float (which would overflow or round).
 ('memory', 'compute', True)
 >>> r["decode"]["tokens_per_second"]   # 3.35 TB/s over 2·6,738,415,616 weight bytes + 576.5 tokens of KV
 '243.12212473179521967'
+
+Three kinds of model (:func:`kind`), each served as it runs:
+
+* a *decoder* (a causal LM): the prefill over the ``prompt`` and ``gen`` decode steps;
+* an *encoder* (BERT, ViT): one forward over ``prompt`` tokens per sequence — no decode, no KV
+  cache, so ``gen`` is refused; the result has a ``forward`` phase with sequences/s and tokens/s
+  (see :mod:`symparams.studies.encoder_serving`). A model that fixes its own length (a ViT's
+  ``n_p + 1`` tokens per image) takes that length and refuses another;
+* an *encoder-decoder* (T5, BART), with its LM head: the prefill is the encoder over the
+  ``prompt`` (``s_enc`` tokens) and the decoder's first step (its start token, ``s = 1``); the
+  ``gen`` decode steps run the decoder only, its self-attention cache growing from 1 token, its
+  cross-attention reading the ``s_enc`` cached tokens (:mod:`symparams.studies.seq2seq`).
+
+>>> r = serve(model("t5-small"), "h100-sxm", prompt=512, gen=64)
+>>> r["kind"], r["memory"]["kv_cache_bytes"] == 6 * 2 * 512 * 2 * (512 + 65)   # layers × K,V × h × bf16 × tokens
+('encoder-decoder', True)
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
 from fractions import Fraction
 from math import floor
 
@@ -26,77 +41,18 @@ from symparams.devices import device as _device
 from symparams.errors import OptionError
 from symparams.studies import inference as inf
 from symparams.studies.inference import Setup
+from symparams.studies.serving_checks import (  # noqa: F401  (re-exported: this module's public names)
+    DIGITS, KINDS, _count, check_positions, check_setup, decimal, exact, kind, phase_seconds, resolve_workload, served,
+    workload_values,
+)
 from symparams.symbols import b as _b, n as _n, s as _s, s_max as _s_max
 from symparams.values import evaluate_exact
 
 __all__ = ["serve", "decimal", "exact", "check_setup", "max_batch", "max_context", "phase_seconds",
-           "throughput_by_batch"]
-
-DIGITS = 20
-
-
-def decimal(value: Fraction, digits: int = DIGITS) -> str:
-    """An exact rational as a decimal string of ``digits`` significant digits (integer arithmetic).
-
-    >>> decimal(Fraction(1, 3)), decimal(Fraction(10**400, 7))[:8]
-    ('0.33333333333333333333', '1.428571')
-    """
-    value = Fraction(value)
-    with localcontext() as ctx:
-        ctx.prec = digits
-        return str(Decimal(value.numerator) / Decimal(value.denominator))
-
-
-def exact(value: Fraction) -> str:
-    """``"p/q"`` (or ``"p"``) of an exact rational."""
-    value = Fraction(value)
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-
-
-def _count(value: Fraction):
-    return value.numerator if value.denominator == 1 else decimal(value)
-
-
-def check_setup(m, dev, setup: Setup, *, batch: int, prompt: int, gen: int, allow_longer: bool = False):
-    """Refuse what cannot be served as asked, naming the option: a weight format or compute dtype the
-    device has no units for, a tensor-parallel degree that does not divide the heads or that has no
-    interconnect, a prompt and generation beyond the model's positions (``allow_longer`` goes on)."""
-    if setup.dtype not in dev.peak:
-        raise OptionError(f"--dtype {setup.dtype}: {dev.name} lists no {setup.dtype} peak (its datasheet lists "
-                          f"{', '.join(dev.peak)})")
-    from symparams.studies.quantization import check_quantization
-
-    check_quantization(m, setup.weights, setup.keep)
-    if setup.weights.name == "fp8" and "fp8" not in dev.peak:
-        raise OptionError(f"--weights fp8: {dev.name} has no fp8 tensor cores (its datasheet lists "
-                          f"{', '.join(dev.peak)}); use int8, int4 or nf4")
-    t = int(setup.tp)
-    if t > 1:
-        if dev.interconnect <= 1:
-            raise OptionError(f"--tp {t}: {dev.name} has no interconnect bandwidth; give --interconnect GB/s")
-        for c, _ in m.architecture.parts():
-            if c.key == "attention":
-                heads, kv = m.value(c.a), m.value(c.n_kv)
-                if heads % t or (kv % t and t % kv):
-                    raise OptionError(f"--tp {t} must divide the {heads} attention heads and the {kv} KV heads "
-                                      "(or be a multiple of them)")
-    if _s_max in m.values and prompt + gen > m.values[_s_max] and not allow_longer:
-        raise OptionError(f"--prompt {prompt} + --gen {gen} = {prompt + gen} tokens is beyond {m.name}'s "
-                          f"{m.values[_s_max]} positions; give --allow-longer to go on")
-
+           "throughput_by_batch", "kind", "KINDS", "served", "workload_values", "resolve_workload"]
 
 def _values(m, batch, prompt, gen):
-    return {**m.values, _b: batch, _s: prompt, _n: gen}
-
-
-def phase_seconds(flops, bytes_moved, comm_bytes, dev, dtype) -> tuple[Fraction, str]:
-    """``max(FLOPs/peak, bytes/bandwidth)`` plus the all-reduce time, and which bound is the max.
-
-    The interconnect figure counts both directions, so one direction carries half of it.
-    """
-    compute, memory = Fraction(flops) / dev.flops(dtype), Fraction(bytes_moved) / dev.bandwidth
-    link = Fraction(comm_bytes) * 2 / dev.interconnect if comm_bytes else Fraction(0)
-    return max(compute, memory) + link, "compute" if compute >= memory else "memory"
+    return workload_values(m, batch, prompt, gen)
 
 
 def _memory(m, setup):
@@ -109,7 +65,7 @@ def max_batch(m, dev, setup: Setup, *, prompt: int, gen: int) -> int:
     """The largest batch whose serving memory (weights, KV cache of ``prompt + gen`` tokens, prefill
     activations) fits the device, exactly (memory is ``α·b + β``)."""
     total = sum(_memory(m, setup).values())
-    at = {**m.values, _s: prompt, _n: gen}
+    at = {k: v for k, v in workload_values(m, 1, prompt, gen).items() if k != _b}
     beta = evaluate_exact(total.xreplace({_b: 0}), at)
     alpha = evaluate_exact(total.xreplace({_b: 1}), at) - beta
     return max(0, floor((dev.memory_bytes - beta) / alpha))
@@ -136,10 +92,17 @@ def max_context(m, dev, setup: Setup, *, batch: int, gen: int, limit: int = 2**4
     return lo + gen
 
 
-def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Setup(),
+def serve(m, device, *, batch: int = 1, prompt: int | None = None, gen: int | None = None, setup: Setup = Setup(),
           allow_longer: bool = False, fit: bool = False) -> dict:
-    """The serving estimate of model ``m`` on ``device``: the JSON ``symparams infer`` prints."""
+    """The serving estimate of model ``m`` on ``device``: the JSON ``symparams infer`` prints (an
+    encoder's: :func:`symparams.studies.encoder_serving.encode`)."""
+    prompt, gen = resolve_workload(m, prompt, gen)
+    if kind(m) == "encoder":
+        from symparams.studies.encoder_serving import encode
+
+        return encode(m, device, batch=batch, seq=prompt, setup=setup, allow_longer=allow_longer, fit=fit)
     dev = _device(device)
+    m = served(m)
     check_setup(m, dev, setup, batch=batch, prompt=prompt, gen=gen, allow_longer=allow_longer)
     arch = m.architecture
     at = _values(m, batch, prompt, gen)
@@ -147,13 +110,16 @@ def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Se
     pre_f, pre_b = ev(inf.prefill_flops(arch, setup.convention, last_logits=True) / setup.tp), ev(inf.prefill_bytes(arch, setup=setup))
     pre_c = ev(inf.allreduce_bytes(arch, setup, _s))
     dec_f = ev(inf.mean_decode_flops(arch, convention=setup.convention) / setup.tp)
-    dec_b, dec_c = ev(inf.mean_decode_bytes(arch, setup)), ev(inf.allreduce_bytes(arch, setup, 1))
+    from symparams.studies.inference import decode_allreduce_bytes
+
+    dec_b, dec_c = ev(inf.mean_decode_bytes(arch, setup)), ev(decode_allreduce_bytes(arch, setup))
     pre_t, pre_bound = phase_seconds(pre_f, pre_b, pre_c, dev, setup.peak_dtype)
     dec_t, dec_bound = phase_seconds(dec_f, dec_b, dec_c, dev, setup.peak_dtype)
     memory = {k: ev(v).__ceil__() for k, v in _memory(m, setup).items()}
     memory["total_bytes"] = sum(memory.values())
-    formula = inf.critical_batch(arch, dev, m.values, setup=setup)
-    bstar = formula.xreplace({_s: prompt, _n: gen})
+    sizes = {k: v for k, v in at.items() if k not in (_b, _s, _n)}
+    formula = inf.critical_batch(arch, dev, sizes, setup=setup)
+    bstar = formula.xreplace({_s: at[_s], _n: gen})
     critical = None if bstar.is_infinite else Fraction(int(bstar.p), int(bstar.q)).__ceil__()
     total = pre_t + gen * dec_t
     out = {
@@ -164,6 +130,7 @@ def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Se
                    "source": dev.source},
         "setup": {"weights": setup.weights.name, "weights_format": setup.weights.describe(), "dtype": setup.dtype,
                   "kv_dtype": setup.kv_dtype, "tp": int(setup.tp), "flop_convention": setup.convention.describe()},
+        "kind": kind(m),
         "workload": {"batch": batch, "prompt": prompt, "gen": gen,
                      "positions": m.values.get(_s_max)},
         "prefill": {"flops": _count(pre_f), "bytes": _count(pre_b), "communication_bytes": _count(pre_c),
@@ -191,16 +158,44 @@ def serve(m, device, *, batch: int = 1, prompt: int, gen: int, setup: Setup = Se
             "units": "FLOPs, bytes, FLOP/s, bytes/s; seconds as 20-digit decimals with exact rationals",
         },
     }
+    if kind(m) == "encoder-decoder":
+        out["workload"].update({"encoder_tokens": prompt, "decoder_tokens": 1 + gen})
+        out["memory"]["kv_cache"] = _kv_split(arch, setup, at)
+        out["conventions"]["encoder-decoder"] = (
+            "the model with its LM head; prompt = the encoder's s_enc input tokens; the prefill runs the encoder "
+            "over them and the decoder's first step (its start token, s = 1), writing the cross-attention cache of "
+            "the s_enc tokens; the gen decode steps run the decoder only (positions 2 … 1 + gen: the encoder's "
+            "weights are not read again), its self-attention cache growing to 1 + gen tokens, its cross-attention "
+            "reading the s_enc cached ones; all-reduces: 2 per encoder layer, 3 per decoder layer (self-attention, "
+            "cross-attention, MLP); fit.max_context is the longest prompt")
     if any(c.key == "moe" for c, _ in arch.parts()):
         out["conventions"]["bytes"] += ("; a mixture of experts reads every expert's weights each step, an upper "
                                         "bound while b·k < E (a token touches k of the E experts)")
-    if fit:
+    if fit and kind(m) == "encoder-decoder":
+        from symparams.lengths import position_limits
+        from symparams.symbols import s_enc
+
+        by_memory = max_context(m, dev, setup, batch=batch, gen=gen) - gen  # the longest prompt
+        positions = position_limits(m).get(s_enc)
+        capped = by_memory if positions is None or allow_longer else min(by_memory, positions)
+        out["fit"] = {"max_batch": max_batch(m, dev, setup, prompt=prompt, gen=gen), "max_context": capped,
+                      "max_context_by_memory": by_memory}
+    elif fit:
         by_memory = max_context(m, dev, setup, batch=batch, gen=gen)
         positions = m.values.get(_s_max)
         capped = by_memory if positions is None or allow_longer else min(by_memory, positions)
         out["fit"] = {"max_batch": max_batch(m, dev, setup, prompt=prompt, gen=gen), "max_context": capped,
                       "max_context_by_memory": by_memory}
     return out
+
+
+def _kv_split(arch, setup: Setup, at) -> dict:
+    """``memory.kv_cache`` of an encoder-decoder: the self-attention cache after the ``1 + gen`` decoder
+    tokens and the cross-attention cache of the ``s_enc`` encoder tokens, per device, in bytes."""
+    from symparams.costs.kv_cache import kv_cache_split
+
+    split = kv_cache_split(arch, dtype=setup.kv_dtype, tokens=_s + _n, b=_b)
+    return {f"{part}_bytes": (evaluate_exact(bd.total / setup.tp, at)).__ceil__() for part, bd in split.items()}
 
 
 def throughput_by_batch(m, device, batches, *, prompt: int, gen: int, setup: Setup = Setup()) -> dict:
@@ -212,10 +207,15 @@ def throughput_by_batch(m, device, batches, *, prompt: int, gen: int, setup: Set
     >>> t["tokens_per_second"][1] > t["tokens_per_second"][0], t["max_batch"] > 2
     (True, True)
     """
+    from symparams.studies.inference import decode_allreduce_bytes
+
+    if kind(m) == "encoder":
+        raise OptionError(f"{m.name} is an encoder: it does not decode, so it has no decode tokens/s by batch")
     dev = _device(device)
+    m = served(m)
     arch = m.architecture
     flops = inf.mean_decode_flops(arch, convention=setup.convention) / setup.tp
-    bytes_moved, comm = inf.mean_decode_bytes(arch, setup), inf.allreduce_bytes(arch, setup, 1)
+    bytes_moved, comm = inf.mean_decode_bytes(arch, setup), decode_allreduce_bytes(arch, setup)
     rates = []
     for batch in batches:
         at = _values(m, batch, prompt, gen)

@@ -9,10 +9,17 @@ Tensor parallelism of degree ``t`` (Shoeybi et al. 2019; Narayanan et al.
 - *row-parallel* linears (``o_proj``, ``down_proj``) split their input
   features: the weight is divided by ``t``, the bias is replicated (it is added
   once, after the all-reduce);
-- the token embedding is vocabulary-parallel (``V/t`` rows per rank); learned
-  positions, norms and a mixture of experts' router are replicated;
-- any other matrix (a component this module has no rule for) is split on its
-  first axis, any other vector replicated.
+- the token embedding is vocabulary-parallel (``V/t`` rows per rank), and so
+  is a masked-LM head's decoder and its output bias (Megatron's BERT head adds a
+  ``V/t`` bias to its vocabulary-parallel logits); learned positions, norms and a
+  mixture of experts' router are replicated;
+- any other matrix of a layer (a component this module has no rule for) is split
+  on its first axis, any other vector replicated;
+- a tensor of a once-only stack (embedding, pooler, heads) with no rule above is
+  replicated, as Megatron keeps its plain ``nn.Linear`` / ``nn.Embedding``
+  modules there (BERT's token types, pooler, LM-head transform and binary head;
+  ViT's patch projection, ``[CLS]`` token and classifier): they are never split,
+  so a ``1 × 1 × h`` ``[CLS]`` token needs no ``t`` to divide 1.
 
 Expert parallelism of degree ``N_ep`` gives each rank ``E/N_ep`` of the
 experts (each still split by ``t``, as Megatron-Core's default expert tensor
@@ -45,12 +52,12 @@ from symparams.options import choose
 from symparams.symbols import n_ep as _n_ep, n_pp as _n_pp, t as _t
 from symparams.values import evaluate_exact
 
-__all__ = ["Shard", "rank_tensors", "stage_stacks", "stage_parameters", "split_by_group", "check_sharding",
+__all__ = ["Shard", "rank_tensors", "tied_tables", "stage_stacks", "stage_parameters", "split_by_group", "check_sharding",
            "STAGES", "COLUMN", "ROW", "VOCAB", "REPLICATED", "EXPERT_SUFFIX"]
 
 COLUMN = frozenset({"q_proj", "k_proj", "v_proj", "gate_proj", "up_proj", "lm_head"})
 ROW = frozenset({"o_proj", "down_proj"})
-VOCAB = frozenset({"embed_tokens"})
+VOCAB = frozenset({"embed_tokens", "decoder"})
 REPLICATED = frozenset({"norm", "router", "shared_expert_gate", "embed_positions"})
 #: pipeline stages a device can sit on: the only one (no pipeline), the first or the last
 STAGES = ("all", "first", "last")
@@ -73,7 +80,7 @@ class Shard:
         return Mul(*self.shape)
 
 
-def _rule(name: str, ndim: int) -> str:
+def _rule(name: str, ndim: int, once: bool = False) -> str:
     parts = name.split(".")
     linear, kind = (parts[-2], parts[-1]) if len(parts) >= 2 else (parts[0], "weight")
     if linear in REPLICATED:
@@ -84,11 +91,12 @@ def _rule(name: str, ndim: int) -> str:
         return "column"
     if linear in ROW:
         return "row" if kind == "weight" else "replicated"
-    return "column" if ndim >= 2 else "replicated"
+    return "column" if ndim >= 2 and not once else "replicated"
 
 
-def rank_tensors(component, t=_t, n_ep=_n_ep) -> tuple[Shard, ...]:
-    """The trainable tensors of ``component`` as one tensor- and expert-parallel rank holds them.
+def rank_tensors(component, t=_t, n_ep=_n_ep, *, once: bool = False) -> tuple[Shard, ...]:
+    """The trainable tensors of ``component`` as one tensor- and expert-parallel rank holds them;
+    ``once``: the component sits in a once-only stack (a tensor without a named rule is replicated).
 
     >>> from symparams.components import Attention, MoE
     >>> from symparams.symbols import h, a, d_ff, E, k
@@ -96,6 +104,9 @@ def rank_tensors(component, t=_t, n_ep=_n_ep) -> tuple[Shard, ...]:
     [('o_proj.weight', (h, h/t)), ('o_proj.bias', (h,))]
     >>> [(s.name, s.shape) for s in rank_tensors(MoE(h, d_ff, E, k))][:2]
     [('router.weight', (E, h)), ('experts.gate_proj.weight', (E/n_ep, d_ff/t, h))]
+    >>> from symparams.components.tokens import LearnedToken
+    >>> [(s.shape, s.rule) for s in rank_tensors(LearnedToken(h), once=True)]
+    [((1, 1, h), 'replicated')]
     """
     out = []
     for tensor in component.tensors():
@@ -104,7 +115,7 @@ def rank_tensors(component, t=_t, n_ep=_n_ep) -> tuple[Shard, ...]:
         expert = tensor.name.startswith("experts.")
         shape = list(tensor.shape)
         lead = 1 if expert else 0  # an expert tensor is (E, d_out, d_in)
-        rule = _rule(tensor.name, len(shape) - lead)
+        rule = _rule(tensor.name, len(shape) - lead, once)
         if expert:
             shape[0] = shape[0] / n_ep
         if rule in ("column", "vocab"):
@@ -134,8 +145,8 @@ def stage_stacks(arch, stage: str = "all") -> tuple:
     return tuple(keep)
 
 
-def _rows(component, t, n_ep):
-    shards = rank_tensors(component, t, n_ep)
+def _rows(component, t, n_ep, once=False):
+    shards = rank_tensors(component, t, n_ep, once=once)
     dense = [s.numel for s in shards if not s.expert]
     expert = [s.numel for s in shards if s.expert]
     rows = []
@@ -147,11 +158,22 @@ def _rows(component, t, n_ep):
     return rows
 
 
+def tied_tables(arch) -> tuple:
+    """``(component, (V, h) shape)`` of every head tied to the embedding table (an output head, a
+    masked-LM head's decoder): the table the last pipeline stage keeps a copy of."""
+    out = []
+    for c, _ in arch.parts():
+        if c.key == "output_head" and getattr(c, "tied", False):
+            out.append((c, c.linear().tensors()[0].shape))
+        elif c.key == "mlm_head" and getattr(c, "tied", False):
+            out.append((c, c.linears()[1].tensors()[0].shape))
+    return tuple(out)
+
+
 def _head_copy(arch, t) -> tuple[Piece, ...]:
     """The last stage's copy of a tied embedding table (Megatron keeps one for the logits)."""
-    heads = [c for c, st in arch.parts() if c.key == "output_head" and getattr(c, "tied", False)]
-    return tuple(Piece("output_head", "output head: the last stage's copy of the tied embedding table",
-                       c.linear().tensors()[0].numel / t, stack="head") for c in heads)
+    return tuple(Piece(c.key, f"{c.label}: the last stage's copy of the tied embedding table",
+                       Mul(*shape) / t, stack="head") for c, shape in tied_tables(arch))
 
 
 @lru_cache(maxsize=1024)
@@ -172,7 +194,7 @@ def stage_parameters(arch, stage: str = "all", *, t=_t, n_pp=_n_pp, n_ep=_n_ep) 
     pieces = []
     for st in stacks:
         for component in st.block:
-            for key, label, expr in _rows(component, t, n_ep):
+            for key, label, expr in _rows(component, t, n_ep, not st.layers):
                 if expr != 0:
                     pieces.append(Piece(key, label, expr, stack=st.name))
     if stage == "last":
@@ -241,7 +263,7 @@ def check_sharding(arch, values, *, tp: int, ep: int = 1) -> None:
                           "ranks; use --ep 1")
     degrees = {_t: tp, _n_ep: ep}
     for c, st in arch.parts():
-        for shard in rank_tensors(c):
+        for shard in rank_tensors(c, once=not st.layers):
             for size in shard.shape:
                 if not _whole(size, {**values, **degrees}):
                     raise OptionError(f"--tp {tp}: tensor {shard.name} of {c.label} has a dimension {size} "
