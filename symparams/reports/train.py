@@ -115,8 +115,10 @@ def train_json(model, plan, *, fit_device=None, gpus_per_node: int = 8, throughp
 def _num(value, digits: int = 4) -> str:
     if value is None:
         return "n/a"
+    from symparams.units import format_decimal
+
     value = Fraction(value)
-    return f"{value.numerator:,}" if value.denominator == 1 else f"{float(value):,.{digits}f}"
+    return f"{value.numerator:,}" if value.denominator == 1 else format_decimal(value, digits)
 
 
 def train_text(data: dict) -> str:
