@@ -120,6 +120,12 @@ def formula_items() -> list[tuple[str, bool, str]]:
     return out
 
 
+def _is_encoder(m) -> bool:
+    from symparams.costs.kv_cache import kv_cache
+
+    return not m.architecture.is_encoder_decoder and kv_cache(m.architecture).total == 0
+
+
 def model_items(m) -> list[tuple[str, bool, str]]:
     out = []
     # a config without a default length (BLOOM: ALiBi, no s_max) needs an explicit sequence length; a
@@ -131,6 +137,8 @@ def model_items(m) -> list[tuple[str, bool, str]]:
     except ConfigError:
         seq = 2048
     for cost in COST_NAMES:
+        if cost == "inference" and _is_encoder(m):  # refused: no decode (tests/reports/test_derivation.py)
+            continue
         layouts = [(style, tags, "comma") for style in STYLES for tags in (False, True)]
         layouts += [(style, False, "thin") for style in STYLES]
         for style, tags, grouping in layouts:

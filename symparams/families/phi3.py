@@ -18,7 +18,7 @@ from symparams.families.common import (
     windowed,
 )
 from symparams.families.layers import grid_stacks
-from symparams.families.rope import partial_rotary
+from symparams.families.rope import partial_rotary, rope_fraction
 from symparams.families.sampling import base, llama_config
 from symparams.hf.family import Family
 from symparams.hf.fields import DERIVED, dropout, llama_like, size
@@ -33,7 +33,7 @@ def phi3(f):
     partial_rotary_factor / 2`` entries each."""
     d_head, d_value = head_size(f)
     for d in check_rope_types(f, ("default", "longrope"), "Phi3Config accepts 'default' and 'longrope' only"):
-        pairs = int(f.size("hidden") // f.size("heads") * d.get("partial_rotary_factor", 1.0)) // 2
+        pairs = int(f.size("hidden") // f.size("heads") * rope_fraction(f, 1.0)) // 2
         for name in ("short_factor", "long_factor"):
             value = d.get(name)
             if value is not None and (not isinstance(value, list) or len(value) != pairs):

@@ -408,7 +408,9 @@ def parallel_parts(model, plan: TrainingPlan | None = None, *, batch: int = 1, s
     >>> [e.breakdown.quantity for e in parallel_parts(model("gpt2"))][:3]
     ['training memory per device', 'parameters per device', 'activations per device']
     """
-    plan = plan if plan is not None else TrainingPlan(gpus=1, micro_batch=batch, seq=seq)
+    if plan is None:  # as every other cost of ``derive``: ``seq`` is s (an encoder-decoder's decoder length)
+        lengths = {"decoder_seq": seq} if model.architecture.is_encoder_decoder else {"seq": seq}
+        plan = TrainingPlan(gpus=1, micro_batch=batch, **lengths)
     est = estimate(model, plan)
     p = plan
     devices = f"{p.gpus} device{'s' if p.gpus > 1 else ''} = t {p.tp} × N_pp {p.pp} × N_dp {p.dp} (N_ep {p.ep})"
