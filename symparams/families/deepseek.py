@@ -96,6 +96,12 @@ def _sizes(f, v3: bool):
                       f"values to every head; expected num_key_value_heads = num_attention_heads = {heads} (or null)")
     if f.size("rope") % 2:
         raise f.error(f"field 'qk_rope_head_dim' = {f.size('rope')} must be even (rotary pairs)")
+    given = f.raw.data.get("head_dim")
+    if v3 and given is not None and given != f.size("rope"):
+        # DeepseekV3Config sets head_dim = qk_rope_head_dim, then a head_dim key overrides it and RoPE's
+        # tables take that width: the rotary product no longer matches the rotary slice
+        raise f.error(f"field 'head_dim' = {given!r} differs from 'qk_rope_head_dim' = {f.size('rope')}; transformers "
+                      "sizes DeepSeek-V3's RoPE by head_dim, so the two must agree (or leave head_dim out)")
     if not v3 and f.size("hidden") % heads:
         raise f.error(f"field 'hidden_size' = {f.size('hidden')} is not divisible by 'num_attention_heads' = "
                       f"{heads} (DeepseekV2Config requires it)")
