@@ -280,6 +280,27 @@ def largest_fitting(memory, budget: int, symbol=_b, values: Mapping | None = Non
     return _fit(memory, budget, symbol, values, largest=True)
 
 
+def largest_where(fits, limit: int = 2**40) -> int:
+    """The largest ``n`` in ``1..limit`` with ``fits(n)``, for a predicate true up to some point and
+    false after (memory that grows with ``n``); 0 if ``fits(1)`` is false. Exact: doubling, then
+    bisection, on integers.
+
+    >>> largest_where(lambda n: n * n <= 10**6), largest_where(lambda n: False), largest_where(bool, limit=5)
+    (1000, 0, 5)
+    """
+    if not fits(1):
+        return 0
+    lo, hi = 1, 2
+    while hi < limit and fits(hi):
+        lo, hi = hi, hi * 2
+    if hi >= limit and fits(limit):
+        return limit
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo
+
+
 def fewest_fitting(memory, budget: int, symbol, values: Mapping | None = None) -> int:
     """The smallest integer ``symbol`` (devices: ``n_dp`` for ZeRO, ``t`` for TP) with ``memory ≤ budget``.
 

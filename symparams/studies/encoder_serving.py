@@ -56,20 +56,10 @@ def max_encoder_seq(m, dev, setup: Setup, *, batch: int, limit: int = 2**40) -> 
     """The longest sequence whose memory at ``batch`` fits the device (exact bisection; 0 if none)."""
     total = _total(m, setup)
 
-    def fits(seq):
-        return evaluate_exact(total, {**m.values, _b: batch, _s: seq}) <= dev.memory_bytes
+    from symparams.studies.analysis import largest_where
 
-    if not fits(1):
-        return 0
-    lo, hi = 1, 2
-    while hi < limit and fits(hi):
-        lo, hi = hi, hi * 2
-    if hi >= limit and fits(limit):
-        return limit
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-    return lo
+    return largest_where(lambda seq: evaluate_exact(total, {**m.values, _b: batch, _s: seq}) <= dev.memory_bytes,
+                         limit)
 
 
 def _check(m, dev, setup: Setup, seq: int, allow_longer: bool) -> None:

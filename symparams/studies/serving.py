@@ -76,20 +76,10 @@ def max_context(m, dev, setup: Setup, *, batch: int, gen: int, limit: int = 2**4
     memory grows with the prompt, so the largest prompt is found by exact bisection (0 if none fits)."""
     total = sum(_memory(m, setup).values())
 
-    def fits(prompt):
-        return evaluate_exact(total, _values(m, batch, prompt, gen)) <= dev.memory_bytes
+    from symparams.studies.analysis import largest_where
 
-    if not fits(1):
-        return 0
-    lo, hi = 1, 2
-    while hi < limit and fits(hi):
-        lo, hi = hi, hi * 2
-    if hi >= limit and fits(limit):
-        return limit + gen
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-    return lo + gen
+    prompt = largest_where(lambda p: evaluate_exact(total, _values(m, batch, p, gen)) <= dev.memory_bytes, limit)
+    return prompt + gen if prompt else 0
 
 
 def serve(m, device, *, batch: int = 1, prompt: int | None = None, gen: int | None = None, setup: Setup = Setup(),
