@@ -116,6 +116,8 @@ def _qwen_moe(f, *, name: str, title: str, attention, moe_for, qk_norms=(), rule
             f.unbind(symbol)
     if dense:
         blocks["dense"] = GatedMLP(h, f.use("dense_ffn"), activation=f.text("act"))
+    else:  # no layer reads it, but the config class types it an int: a null or a float is refused there
+        f.size("dense_ffn")
     grid = [("local" if kind == "sliding_attention" else "global", mlp) for kind, mlp in zip(kinds, mlps)]
     stacks = grid_stacks(f, grid, lambda att, mlp: pre_norm(
         RMSNorm(h), mask_for("sliding_attention" if att == "local" else "full_attention", attention), blocks[mlp],
