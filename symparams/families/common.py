@@ -83,6 +83,11 @@ def _rope_dicts(f) -> tuple[str, list[dict]]:
     """The config's RoPE dict(s) as transformers reads them: ``rope_scaling`` if set, else
     ``rope_parameters``; one dict, or one per layer type (nested). Each is checked: a known
     ``rope_type`` with the keys it requires."""
+    for name in ("rope_scaling", "rope_parameters"):  # transformers reads both as dicts, the unused one too
+        given = f.raw.data.get(name)
+        if given is not None and not isinstance(given, dict):
+            raise f.error(f"field {name!r} = {given!r} must be an object such as "
+                          "{\"rope_type\": \"linear\", \"factor\": 2.0} (or null)")
     key = "rope_scaling" if f.raw.data.get("rope_scaling") else "rope_parameters"
     rope = f.raw.data.get(key)
     if not rope:
