@@ -81,9 +81,10 @@ class Module:
 def _family_record(arch):
     from symparams.families import SUPPORTED_MODEL_TYPES, family
 
-    if arch.name not in SUPPORTED_MODEL_TYPES:
+    name = arch.name.removesuffix("+head")  # a model with its pretraining head (Architecture.head_model)
+    if name not in SUPPORTED_MODEL_TYPES:
         return None
-    fam = family(arch.name)
+    fam = family(name)
     return family(fam.text_config) if fam.text_config else fam  # a multimodal config counts its text model
 
 

@@ -126,3 +126,18 @@ def test_finetune_refusals():
         finetune(LLAMA, rank=8, quant="int4")
     with pytest.raises(OptionError, match="--double-quant needs --quant nf4"):
         finetune(LLAMA, rank=8, double_quant=True)
+
+
+@pytest.mark.parametrize("name, targets, per_layer, layers", [
+    # PEFT's defaults for BERT (query, value) and T5 (q, v in self- and cross-attention); the model with its
+    # pretraining head keeps the base model's module names
+    ("bert-base", ("query", "value"), 2 * 8 * (768 + 768), 12),
+    ("t5-small", ("q", "v"), None, None),
+])
+def test_encoder_default_targets_with_their_head(name, targets, per_layer, layers):
+    m = symparams.model(name)
+    assert lora.default_targets(m.with_head.architecture) == targets == lora.default_targets(m.architecture)
+    result = finetune(m, rank=8)
+    # t5-small: 6 encoder layers × 2 (q, v) + 6 decoder layers × 4 (self and cross q, v), each 8·(512 + 512)
+    expected = layers * per_layer if per_layer else (6 * 2 + 6 * 4) * 8 * (512 + 512)
+    assert result["params"]["trainable"] == expected
