@@ -79,10 +79,11 @@ ROPE_TYPES = {"default": (), "linear": ("factor",), "dynamic": ("factor",), "yar
               "proportional": ()}
 
 
-def _rope_dicts(f) -> tuple[str, list[dict]]:
+def _rope_dicts(f, rotary: bool = True) -> tuple[str, list[dict]]:
     """The config's RoPE dict(s) as transformers reads them: ``rope_scaling`` if set, else
     ``rope_parameters``; one dict, or one per layer type (nested). Each is checked: a known
-    ``rope_type`` with the keys it requires."""
+    ``rope_type`` with the keys it requires (a model without rotary positions does not fill
+    ``original_max_position_embeddings`` in from ``max_position_embeddings``: ``rotary=False``)."""
     for name in ("rope_scaling", "rope_parameters"):  # transformers reads both as dicts, the unused one too
         given = f.raw.data.get(name)
         if given is not None and not isinstance(given, dict):
@@ -105,7 +106,7 @@ def _rope_dicts(f) -> tuple[str, list[dict]]:
                           f"of: {', '.join(ROPE_TYPES)}")
         missing = [k for k in ROPE_TYPES[kind] if k not in d]
         if kind in ("yarn", "llama3", "longrope") and "original_max_position_embeddings" not in d \
-                and "original_max_position_embeddings" not in f.raw.data and "positions" not in f.table:
+                and "original_max_position_embeddings" not in f.raw.data and not (rotary and "positions" in f.table):
             missing.append("original_max_position_embeddings")  # no max_position_embeddings to default it to
         if missing:
             raise f.error(f"field {key!r} with rope_type {kind!r} needs {', '.join(map(repr, missing))} "
@@ -258,7 +259,7 @@ def check_config_keys(f, arch) -> None:
     ``sliding_window`` / ``attention_chunk_size`` and ``layer_types``), refused where the family's
     attention does not read them and the model caches K and V: the cache would hold other tokens
     than the attention uses."""
-    _rope_dicts(f)
+    _rope_dicts(f, rotary=any(c.key == "rope" for c, _ in arch.parts()))
     layers = [st for st in arch.stacks]
     if not any(getattr(c, "is_cached", False) for st in layers for c in st.block):
         return  # nothing cached (an encoder): no cache to disagree with the attention
