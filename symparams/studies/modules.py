@@ -32,7 +32,7 @@ from symparams.components.tokens import SharedEmbedding
 from symparams.costs.params import EMBEDDING_KEYS
 from symparams.errors import OptionError
 
-__all__ = ["Module", "KINDS", "modules", "component_modules", "target_names", "select", "names_of"]
+__all__ = ["Module", "KINDS", "modules", "component_modules", "target_names", "fused_names", "select", "names_of"]
 
 #: what a module is: a linear map (``nn.Linear`` / ``Conv1D``), a lookup table (``nn.Embedding``), a
 #: convolution (``nn.Conv2d``: a ViT's patch embedding; ``d_in`` is ``channels × kernel``), a MoE router
@@ -181,10 +181,24 @@ def names_of(arch, kinds=KINDS) -> tuple[str, ...]:
 TARGETS = ("linear", "embedding", "conv")
 
 
+def fused_names(arch) -> frozenset:
+    """The last names of the tensors a MoE's fused 3-D expert parameters hold (``gate_proj``,
+    ``up_proj``, ``down_proj``): PEFT (for transformers 5) maps a target of that name onto the fused
+    parameters of the families transformers converts so, whichever module it also names, so such
+    targets are not counted here."""
+    fam = _family_record(arch)
+    # the names follow the family (PEFT converts by model_type), a config whose layers are all dense too:
+    # the expert tensors of symparams' MoE component
+    declared = {"gate_proj", "up_proj", "down_proj"} if fam is not None and fam.moe else set()
+    return frozenset(declared | {p.rsplit(".", 1)[-1] for m in modules(arch) if m.kind == "parameter"
+                                 for p in m.parts})
+
+
 def target_names(arch) -> tuple[str, ...]:
     """The names PEFT's ``target_modules`` can take for ``arch``: its linear maps, lookup tables and
-    convolutions."""
-    return names_of(arch, TARGETS)
+    convolutions (but for a name PEFT maps onto fused experts: :func:`fused_names`)."""
+    fused = fused_names(arch)
+    return tuple(n for n in names_of(arch, TARGETS) if n.rsplit(".", 1)[-1] not in fused)
 
 
 def select(arch, targets, *, kinds=TARGETS, option: str = "--lora-targets") -> tuple[Module, ...]:
@@ -206,10 +220,16 @@ def select(arch, targets, *, kinds=TARGETS, option: str = "--lora-targets") -> t
         raise OptionError(f"{option}: give at least one module name; {arch.name} has: "
                           f"{', '.join(names_of(arch, kinds))}")
     mods = modules(arch)
+    fused = fused_names(arch) if kinds == TARGETS else frozenset()
     chosen = []
     for target in targets:
         if not isinstance(target, str):
             raise OptionError(f"{option}: {target!r} is not a module name")
+        if target.rsplit(".", 1)[-1] in fused:
+            raise OptionError(f"{option}: {target!r}: on {arch.name}, PEFT maps a target named "
+                              f"{target.rsplit('.', 1)[-1]!r} onto the experts' fused 3-D parameters (transformers 5 "
+                              "stores them so), which is not counted here; its countable modules are: "
+                              f"{', '.join(target_names(arch))}")
         hits = [m for m in mods if m.matches(target)]
         allowed = [m for m in hits if m.kind in kinds]
         if not allowed:

@@ -56,14 +56,16 @@ def test_family_module_names():
                                     "lm_head"}
     assert names["phi-2"] == {"q_proj", "k_proj", "v_proj", "dense", "fc1", "fc2", "embed_tokens", "lm_head"}
     assert names["mixtral-8x7b-v0.1"] == {"q_proj", "k_proj", "v_proj", "o_proj", "embed_tokens", "lm_head"}
-    assert {"shared_expert.gate_proj", "shared_expert_gate"} <= names["qwen1.5-moe-a2.7b"]
+    # PEFT maps gate_proj/up_proj/down_proj onto a MoE family's fused experts: not offered, refused
+    assert "shared_expert_gate" in names["qwen1.5-moe-a2.7b"]
+    assert not {"shared_expert.gate_proj", "gate_proj", "down_proj"} & names["qwen1.5-moe-a2.7b"]
 
 
 def test_bad_targets_name_the_valid_ones():
     with pytest.raises(OptionError, match=r"'q_proj' is not a module of gpt2; its modules are: c_attn, c_fc"):
         lora.targets_of(symparams.model("gpt2").architecture, "q_proj")
     mixtral = symparams.from_hf_config(FIXTURES / "mixtral-8x7b-v0.1.json").architecture
-    with pytest.raises(OptionError, match="fused parameter of moe"):
+    with pytest.raises(OptionError, match="'down_proj' onto the experts' fused 3-D parameters"):
         lora.targets_of(mixtral, "down_proj")
     with pytest.raises(OptionError, match="router of moe"):
         lora.targets_of(mixtral, "gate")
