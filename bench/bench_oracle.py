@@ -24,6 +24,12 @@ import warnings
 from _timing import best_of
 
 BATCH, SEQ = 1, 512
+#: an encoder-decoder's encoder reads S_ENC tokens, its decoder SEQ
+S_ENC = 512
+
+
+def _lengths(m) -> dict:
+    return {"s_enc": S_ENC} if m.architecture.is_encoder_decoder else {}
 
 
 def _presets() -> dict[str, tuple[str, dict | None]]:
@@ -32,6 +38,8 @@ def _presets() -> dict[str, tuple[str, dict | None]]:
 
     out: dict[str, tuple[str, dict | None]] = {}
     for name, p in sorted(PRESETS.items()):
+        if p.architecture in ("bert", "t5"):  # encoders: no causal-LM forward over SEQ tokens to time here
+            continue
         v = p.values
         cfg = {"model_type": "gpt2", "n_layer": v["l"], "n_embd": v["h"], "n_head": v["a"],
                "vocab_size": v["V"], "n_positions": v["s_max"]}
@@ -50,8 +58,8 @@ def _symparams(name: str) -> tuple[int, int, int]:
     from symparams.units import dtype_bytes
 
     m = model(name)
-    kv = m.kv_cache_bytes(batch=BATCH, tokens=SEQ, dtype="fp32") // int(dtype_bytes("fp32"))
-    return m.params.total, m.forward_flops(batch=BATCH, seq=SEQ).total, kv
+    kv = m.kv_cache_bytes(batch=BATCH, tokens=SEQ, dtype="fp32", **_lengths(m)) // int(dtype_bytes("fp32"))
+    return m.params.total, m.forward_flops(batch=BATCH, seq=SEQ, **_lengths(m)).total, kv
 
 
 def _compiled(name: str):
@@ -63,7 +71,7 @@ def _compiled(name: str):
 
     m = model(name)
     arch = m.architecture
-    sizes = m.workload(BATCH, SEQ)
+    sizes = m.workload(BATCH, SEQ, **_lengths(m))
     evs = [evaluator(arch.params()), evaluator(arch.forward_flops()), evaluator(arch.kv_cache(dtype="fp32", tokens=_s))]
     per = int(dtype_bytes("fp32"))
 
@@ -75,9 +83,12 @@ def _compiled(name: str):
 
 
 def _oracle(cfg: dict) -> tuple[int, int, int]:
+    import symparams
     from symparams.testing.oracle import hf_forward_flops, hf_kv_cache_elements, hf_param_count
 
-    return hf_param_count(cfg), hf_forward_flops(cfg, BATCH, SEQ), hf_kv_cache_elements(cfg, BATCH, SEQ)
+    lengths = _lengths(symparams.from_hf_config(cfg))
+    return (hf_param_count(cfg), hf_forward_flops(cfg, BATCH, SEQ, **lengths),
+            hf_kv_cache_elements(cfg, BATCH, SEQ, **lengths))
 
 
 def run(limit: int | None = None) -> dict:

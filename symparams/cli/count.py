@@ -32,8 +32,15 @@ def add_parser(sub) -> None:
 def run(args) -> str:
     from symparams.cli import _os_error
     from symparams.errors import OptionError, SymparamsError
-    from symparams.hf.hub import is_repo_id
+    from symparams.presets import PRESETS
     from symparams.reports.count import count_json, count_text
+
+    def is_repo_id(name) -> bool:  # a core preset needs no config reader (keeps `count gpt2-xl` light)
+        if name in PRESETS:
+            return False
+        from symparams.hf.hub import is_repo_id as repo
+
+        return repo(name)
 
     spec = args.convention
     if args.causal is not None:

@@ -12,11 +12,21 @@ from symparams.components.moe import MoE
 from symparams.components.norm import LayerNorm, RMSNorm
 from symparams.components.projection import Projection
 from symparams.components.rotary import RotaryPositions
-from symparams.components.mlm import LogitsBias, MaskedLMHead
-from symparams.components.pooling import Classifier, Pooler
-from symparams.components.relative import RelativePositionBias
-from symparams.components.tokens import IndexBuffers, LearnedToken, SharedEmbedding, TokenTypes
-from symparams.components.vision import PatchEmbedding
+
+#: the encoders' components, loaded on first use (PEP 562): a decoder's count never imports them
+_LAZY = {"LogitsBias": "mlm", "MaskedLMHead": "mlm", "Classifier": "pooling", "Pooler": "pooling",
+         "RelativePositionBias": "relative", "IndexBuffers": "tokens", "LearnedToken": "tokens",
+         "SharedEmbedding": "tokens", "TokenTypes": "tokens", "PatchEmbedding": "vision"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(f"symparams.components.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'symparams.components' has no attribute {name!r}")
 
 __all__ = [
     "Activation", "Dropout",

@@ -29,7 +29,21 @@ from symparams.stacks import Architecture
 from symparams.errors import UnknownArchitectureError, UnknownModelError
 from symparams.families.classic import gpt2, gpt_classic
 from symparams.families.cs336 import cs336
-from symparams.families.encoders import bert, t5
+
+
+def bert() -> Architecture:
+    """The built-in BERT (:func:`symparams.families.encoders.bert`; its module loads on first use)."""
+    from symparams.families.encoders import bert as build
+
+    return build()
+
+
+def t5() -> Architecture:
+    """The built-in T5 (:func:`symparams.families.encoders.t5`; its module loads on first use)."""
+    from symparams.families.encoders import t5 as build
+
+    return build()
+
 
 __all__ = ["ARCHITECTURES", "architecture", "FAMILIES", "family", "SUPPORTED_MODEL_TYPES"]
 

@@ -14,6 +14,7 @@ the tests against the parameter count ``transformers`` builds from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -86,8 +87,10 @@ HF_PRESETS: Mapping[str, HFPreset] = MappingProxyType(
 )
 
 
+@lru_cache(maxsize=128)
 def hf_preset_model(name: str):
-    """The :class:`~symparams.models.Model` of the shipped preset ``name``."""
+    """The :class:`~symparams.models.Model` of the shipped preset ``name`` (read once: the shipped
+    files do not change)."""
     from dataclasses import replace
 
     from symparams.hf import from_hf_config
