@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 __all__ = ["main", "COMMANDS", "build_parser"]
@@ -43,14 +44,17 @@ def _os_error(exc: OSError) -> str:
     return f"{exc.filename}: cannot read ({reason}); expected a path to a config.json or a folder holding one"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of the command ``only`` (what ``main`` builds when the first
+    argument names one: the other commands' modules and options are then never loaded)."""
     from symparams import __version__
 
     p = _Parser(prog="symparams", description="Closed-form transformer costs, exact.")
     p.add_argument("--version", action="version", version=f"symparams {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in COMMANDS.values():
-        importlib.import_module(module).add_parser(sub)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(module).add_parser(sub)
     return p
 
 
@@ -62,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0, or 2 on any error)."""
     from symparams.cli._output import PartialFailure, complete
 
-    parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    # a command named first needs only its own parser; shell completion and everything else get them all
+    only = given[0] if given and given[0] in COMMANDS and "_ARGCOMPLETE" not in os.environ else None
+    parser = build_parser(only)
     complete(parser)  # a shell asking for completions (extra 'completion') gets them and exits here
     args = parser.parse_args(argv)
     from symparams.errors import SymparamsError
