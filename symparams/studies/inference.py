@@ -237,23 +237,36 @@ def mean_decode_bytes(arch, setup: Setup = Setup()) -> Expr:
     return decode_weights_bytes(arch, setup) + kv_cache_over_generation(arch, setup=setup) / _n
 
 
+#: the sublayers whose row-parallel output is all-reduced (Megatron): attention (self, cross or MLA) and MLP
+_ALL_REDUCED = ("attention", "mla", "mlp", "moe")
+
+
+def _stack_allreduce(arch, setup: Setup, tokens, stacks) -> Expr:
+    """The all-reduces of the layer stacks among ``stacks``: one after each attention and each MLP of a
+    layer (one per layer with a parallel residual, which adds both to one sum), of ``b × seq × h``
+    activations, ``seq`` the stack's own length with ``s`` set to ``tokens`` (an encoder's layers run
+    over ``s_enc``); a ring all-reduce sends ``2(t−1)/t`` of the message from each device."""
+    from symparams.symbols import h
+
+    out = Integer(0)
+    for st in stacks:
+        if not st.layers:
+            continue
+        sublayers = 1 if arch.parallel_residual else sum(1 for c in st.block if c.key in _ALL_REDUCED)
+        out += st.count * sublayers * _b * st.seq.xreplace({_s: as_expr(tokens)}) * h * dtype_bytes(setup.dtype)
+    t = setup.tp
+    return expand(2 * (t - 1) / t * out)
+
+
 def allreduce_bytes(arch, setup: Setup = Setup(), tokens=_s) -> Expr:
     """Bytes each device sends for the tensor-parallel all-reduces of a forward pass over ``b × tokens``.
 
-    Megatron-style: two all-reduces per layer (after attention and after the MLP; one with a
-    parallel residual) of ``b·tokens·h`` activations in ``dtype``; a ring all-reduce sends
+    Megatron-style: one all-reduce after each attention and each MLP of every layer (one per layer
+    with a parallel residual; an encoder-decoder's decoder layers have three: self-attention,
+    cross-attention, MLP) of ``b·seq·h`` activations in ``dtype``; a ring all-reduce sends
     ``2(t−1)/t`` of the message from each device. 0 at ``t = 1``.
     """
-    from symparams.symbols import h
-
-    t = setup.tp
-    if arch.is_encoder_decoder:
-        from symparams.studies.seq2seq import stack_allreduce
-
-        return stack_allreduce(arch, setup, tokens, arch.stacks)
-    per_layer = 1 if arch.parallel_residual else 2
-    message = _b * as_expr(tokens) * h * dtype_bytes(setup.dtype)
-    return expand(2 * (t - 1) / t * per_layer * arch.layers * message)
+    return _stack_allreduce(arch, setup, tokens, arch.stacks)
 
 
 def decode_allreduce_bytes(arch, setup: Setup = Setup()) -> Expr:
@@ -267,9 +280,9 @@ def decode_allreduce_bytes(arch, setup: Setup = Setup()) -> Expr:
     """
     if not arch.is_encoder_decoder:
         return allreduce_bytes(arch, setup, 1)
-    from symparams.studies.seq2seq import decoder_stacks, stack_allreduce
+    from symparams.studies.seq2seq import decoder_stacks
 
-    return stack_allreduce(arch, setup, 1, decoder_stacks(arch))
+    return _stack_allreduce(arch, setup, 1, decoder_stacks(arch))
 
 
 def activation_bytes(arch, setup: Setup = Setup(), tokens=_s) -> Expr:

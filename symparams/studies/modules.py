@@ -181,6 +181,17 @@ def names_of(arch, kinds=KINDS) -> tuple[str, ...]:
 TARGETS = ("linear", "embedding", "conv")
 
 
+@lru_cache(maxsize=1)
+def _expert_names() -> tuple[str, ...]:
+    """The last names of a MoE's expert tensors, as the MoE component names them (gate_proj, up_proj,
+    down_proj)."""
+    from symparams.components.moe import MoE
+    from symparams.symbols import E, d_ff, h, k
+
+    return tuple(dict.fromkeys(t.name.split(".")[1] for t in MoE(h, d_ff, E, k).tensors()
+                               if t.name.startswith("experts.")))
+
+
 def fused_names(arch) -> frozenset:
     """The last names of the tensors a MoE's fused 3-D expert parameters hold (``gate_proj``,
     ``up_proj``, ``down_proj``): PEFT (for transformers 5) maps a target of that name onto the fused
@@ -188,8 +199,8 @@ def fused_names(arch) -> frozenset:
     targets are not counted here."""
     fam = _family_record(arch)
     # the names follow the family (PEFT converts by model_type), a config whose layers are all dense too:
-    # the expert tensors of symparams' MoE component
-    declared = {"gate_proj", "up_proj", "down_proj"} if fam is not None and fam.moe else set()
+    # the expert tensors of the MoE component
+    declared = set(_expert_names()) if fam is not None and fam.moe else set()
     return frozenset(declared | {p.rsplit(".", 1)[-1] for m in modules(arch) if m.kind == "parameter"
                                  for p in m.parts})
 

@@ -17,9 +17,8 @@ from sympy import Expr, Integer, Max, expand
 from symparams._expr import as_expr
 from symparams.studies.quantization import weight_bytes
 from symparams.symbols import b as _b, s as _s
-from symparams.units import dtype_bytes
 
-__all__ = ["decoder_stacks", "decode_weights_bytes", "stack_allreduce", "peak_per_stack"]
+__all__ = ["decoder_stacks", "decode_weights_bytes", "peak_per_stack"]
 
 def decoder_stacks(arch) -> tuple:
     """The stacks a decode step runs: every stack of a decoder-only model; an encoder-decoder's
@@ -60,22 +59,6 @@ def decode_weights_bytes(arch, setup) -> Expr:
     read = [bd.contribution(p) for p in bd.pieces
             if p.stack in names or (p.stack in tables and p.key.split(".")[0] == "embedding")]
     return sum(read, Integer(0)) / setup.tp
-
-
-def stack_allreduce(arch, setup, tokens, stacks) -> Expr:
-    """The all-reduces of ``stacks`` (their layer stacks): one after each attention (self or cross)
-    and each MLP of a layer, of ``b × seq × h`` activations, ``seq`` the stack's own length with the
-    decoder's ``s`` set to ``tokens`` (an encoder's layers run over ``s_enc``)."""
-    from symparams.symbols import h
-
-    t, out = setup.tp, Integer(0)
-    for st in stacks:
-        if not st.layers:
-            continue
-        sublayers = sum(1 for c in st.block if c.key in ("attention", "mla", "mlp", "moe"))
-        seq = st.seq.xreplace({_s: as_expr(tokens)})
-        out += st.count * sublayers * _b * seq * h * dtype_bytes(setup.dtype)
-    return expand(2 * (t - 1) / t * out)
 
 
 def peak_per_stack(arch, tokens) -> Expr:

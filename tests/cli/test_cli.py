@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from symparams.cli import main
+from _cli import run_error
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
 LLAMA = json.loads((FIXTURES / "llama-2-7b.json").read_text())
@@ -22,20 +23,6 @@ def run(capsys, *args):
     code = main([str(a) for a in args])
     out = capsys.readouterr()
     return code, out.out, out.err
-
-
-def run_error(capsys, *args):
-    """Run argv expecting the error contract; returns the stderr line."""
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:  # argparse errors
-        code = exc.code
-    out = capsys.readouterr()
-    assert code == 2, (args, out.out, out.err)
-    assert out.out == "", out.out
-    assert out.err.endswith("\n") and out.err.count("\n") == 1, out.err
-    assert out.err.startswith("symparams: error: ") and "Traceback" not in out.err
-    return out.err
 
 
 def _config(tmp_path, name, data=None, text=None):

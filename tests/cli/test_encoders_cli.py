@@ -7,31 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from symparams.cli import main
+from _cli import run, run_error
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
 VIT = FIXTURES / "vit-base-patch16-224.json"
 ENCODERS = ["bert-base", "bert-large", *(FIXTURES / f"{n}.json" for n in (
     "bert-base-uncased", "roberta-base", "distilbert-base-uncased", "electra-small-discriminator", "modernbert-base"))]
 ENCODER_DECODERS = ["t5-small", "t5-base", *(FIXTURES / f"{n}.json" for n in ("t5-small", "flan-t5-base", "bart-large"))]
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    return out.out
-
-
-def run_error(capsys, *args):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    assert code == 2 and out.out == "", (args, out.out, out.err)
-    assert out.err.startswith("symparams: error: ") and out.err.count("\n") == 1 and "Traceback" not in out.err
-    return out.err
 
 
 @pytest.mark.parametrize("name", [*ENCODERS, VIT], ids=str)

@@ -7,28 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from symparams.cli import main
+from _cli import run, run_error
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
 LLAMA2, LLAMA3 = FIXTURES / "llama-2-7b.json", FIXTURES / "llama-3-8b.json"
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    return out.out
-
-
-def run_error(capsys, *args):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:  # argparse errors
-        code = exc.code
-    out = capsys.readouterr()
-    assert code == 2 and out.out == "", (args, out.out, out.err)
-    assert out.err.startswith("symparams: error: ") and out.err.count("\n") == 1 and "Traceback" not in out.err
-    return out.err
 
 
 def test_infer_json_contract(capsys):

@@ -8,34 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from symparams.cli import main
+from _cli import run, run_error
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "hf_configs"
 SEVEN_B = ["llama-2-7b", "--gpus", 64, "--tp", 2, "--pp", 2, "--global-batch", 1024, "--seq", 4096, "--zero", 1,
            "--recompute", "selective"]
 
 
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    return out.out
-
-
 def run_json(capsys, *args):
     return json.loads(run(capsys, "train", *args, "--json"))
-
-
-def run_error(capsys, *args):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:  # argparse errors
-        code = exc.code
-    out = capsys.readouterr()
-    assert code == 2, (args, out.out, out.err)
-    assert out.out == "" and out.err.count("\n") == 1 and out.err.startswith("symparams: error: "), out.err
-    assert "Traceback" not in out.err
-    return out.err
 
 
 def _walk(value):
