@@ -7,12 +7,20 @@
 #   bash tools/mutation.sh             # every module below (about an hour on 2 cores)
 #   bash tools/mutation.sh 'symparams/values.py'   # one glob
 #   MUTANTS="name ..." bash tools/mutation.sh   # re-run some mutants (e.g. the survivors)
+#   MUTATION_SAMPLE=600 MUTATION_SEED=1 bash tools/mutation.sh   # a uniform sample: kill rate ± 95 % interval
 #   then: (cd "${MUTATION_DIR:-/tmp/symparams-mutation}" && mutmut results / mutmut show NAME)
 #
 # It works on a copy of the tree (MUTATION_DIR, default /tmp/symparams-mutation), so the
 # checkout gets no mutants/ folder and no mutmut config. Tests run: the default suite without the
-# oracle, notebook and KaTeX tests (they reach every function and would make each mutant slow).
+# oracle, notebook, KaTeX, Chromium and Dask tests (they reach every function and would make each
+# mutant slow).
 # Equivalent mutants left on purpose: tools/EQUIVALENT_MUTANTS.md.
+# Each run starts with the library's lru_caches empty (tools/mutation_fresh.py: mutmut forks every
+# mutant from a process that already ran the suite). Not mutated: the families' test-config samplers
+# (`_sample`, sampling.py: they draw the configs the tests check, a changed draw is still checked) and
+# the functions that build field tables at import (`_fields`, `_bert_fields`, `_family`, `with_defaults`:
+# they run before mutmut's fork, so their mutants are never active; the tables are data, pinned to
+# transformers by tests/hf/test_class_defaults.py).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${MUTATION_DIR:-/tmp/symparams-mutation}"
@@ -28,9 +36,13 @@ fi
   echo "[mutmut]"
   echo "source_paths = symparams"
   echo "only_mutate ="; for g in "${only[@]}"; do echo "    $g"; done
+  echo "do_not_mutate ="; echo "    symparams/families/sampling.py"
+  echo "do_not_mutate_patterns ="
+  for p in '^def _sample' '^def _text_sample' '^def _fields\(' '^def _bert_fields\(' '^def _family\(' \
+           '^def with_defaults\('; do echo "    $p"; done
   echo "also_copy ="; for p in README.md tools; do echo "    $p"; done
   echo "pytest_add_cli_args ="   # one argument a line
-  for arg in -p no:cacheprovider -x -o addopts= --doctest-modules --import-mode=importlib -m "not oracle and not slow"; do
+  for arg in -p mutation_fresh -p no:cacheprovider -x -o addopts= --doctest-modules --import-mode=importlib -m "not oracle and not slow and not katex and not chromium and not dask"; do
     echo "    $arg"; done
   echo "pytest_add_cli_args_test_selection ="
   for t in tests/core tests/components tests/costs tests/hf tests/studies tests/cli tests/reports symparams; do
@@ -38,6 +50,16 @@ fi
   echo "timeout_multiplier = 10.0"
 } > setup.cfg
 # shellcheck disable=SC2086  # MUTANTS: names to re-run (e.g. the survivors), space-separated
+export PYTHONPATH="$work/tools${PYTHONPATH:+:$PYTHONPATH}"   # tools/mutation_fresh.py, for pytest -p
+if [ -n "${MUTATION_SAMPLE:-}" ]; then   # a uniform random sample of N mutants (tools/mutation_sample.py)
+  mutmut run --max-children "${MUTATION_JOBS:-2}" 'no-mutant-matches-this*'   # generate + collect stats only
+  python "$root/tools/mutation_sample.py" pick "$MUTATION_SAMPLE" "${MUTATION_SEED:-0}" > sample.txt
+  # shellcheck disable=SC2046  # one argument per name
+  mutmut run --max-children "${MUTATION_JOBS:-2}" $(cat sample.txt)
+  python "$root/tools/mutation_sample.py" tally sample.txt > sample-results.json
+  echo "results: $work/sample-results.json"
+  exit 0
+fi
 mutmut run --max-children "${MUTATION_JOBS:-2}" ${MUTANTS:-}
 mutmut results --all true > mutation-results.txt || mutmut results > mutation-results.txt
 echo "results: $work/mutation-results.txt"

@@ -28,7 +28,7 @@ from symparams.families.common import dropout_sites
 from symparams.families.encoders import encoder_decoder, post_norm
 from symparams.families.sampling import IDS, base
 from symparams.hf.family import Family
-from symparams.hf.fields import REQUIRED, Field, dropout, flag, size, text
+from symparams.hf.fields import REQUIRED, Field, dropout, flag, pad_token, size, text
 from symparams.stacks import Stack
 from symparams.symbols import V, a, a_dec, d_dec, d_ff, h, l, l_dec, s_enc, s_max
 
@@ -114,7 +114,7 @@ BART = Family(
      "dec_heads": size("decoder_attention_heads", symbol=a_dec),
      "ffn": size("encoder_ffn_dim", symbol=d_ff), "dec_ffn": size("decoder_ffn_dim", symbol=d_dec),
      "vocab": size("vocab_size", symbol=V), "positions": size("max_position_embeddings", 1024, symbol=s_max),
-     "tie": flag("tie_word_embeddings", True), "act": text("activation_function", "gelu"),
+     "tie": flag("tie_word_embeddings", True), "act": text("activation_function", "gelu"), **pad_token(1),
      **{name: Field(name, "probability", 0.0) for name in ("encoder_layerdrop", "decoder_layerdrop")},
      **dropout(embedding=("dropout", 0.1), attention=("attention_dropout", 0.0), residual=("dropout", 0.1))},
     bart, _sample, head_step=1, auto_class="AutoModel", head_class="BartForConditionalGeneration",

@@ -22,11 +22,11 @@ from symparams.components import (
     MLP, Attention, Classifier, LayerNorm, LearnedPositions, MaskedLMHead, Pooler, Projection, TokenEmbedding,
 )
 from symparams.components.tokens import IndexBuffers, TokenTypes
-from symparams.families.common import dropout_sites, ffn_width, head_size
+from symparams.families.common import check_padding, dropout_sites, ffn_width, head_size
 from symparams.families.encoders import encoder_only, post_norm
 from symparams.families.sampling import IDS, base
 from symparams.hf.family import Family
-from symparams.hf.fields import REQUIRED, dropout, flag, llama_like, size, text
+from symparams.hf.fields import REQUIRED, dropout, flag, llama_like, pad_token, size, text
 from symparams.stacks import Stack
 from symparams.symbols import V, a, d_emb, d_ff, h, l, n_type, s_max
 
@@ -35,10 +35,10 @@ __all__ = ["BERT", "ROBERTA", "DISTILBERT", "ELECTRA"]
 _HIDDEN_DROPOUT = ("hidden_dropout_prob", 0.1)
 
 
-def _bert_fields() -> dict:
+def _bert_fields(pad: int = 0) -> dict:
     """``BertConfig``'s names (shared by ``RobertaConfig`` and ``ElectraConfig``): Llama's core names
     (no KV heads, no ``head_dim``: heads are ``h/a``), token types, BERT's defaults."""
-    core = llama_like(tie=True, act="gelu", positions=512)
+    core = llama_like(tie=True, act="gelu", positions=512, pad=pad)
     return {
         **{name: spec for name, spec in core.items() if name not in ("kv_heads", "head_dim")},
         "types": size("type_vocab_size", 2, symbol=n_type),
@@ -98,8 +98,9 @@ def bert(f):
 
 def roberta(f):
     """``RobertaModel``: BERT with RoBERTa's defaults (pooler kept); head ``RobertaForMaskedLM``
-    (dense + GELU + LayerNorm + decoder, no pooler)."""
+    (dense + GELU + LayerNorm + decoder, no pooler); its position table has the padding row too."""
     _encoder_checks(f)
+    check_padding(f, "positions")
     d_head, _ = head_size(f)
     block = post_norm(_bidirectional(d_head), MLP(h, ffn_width(f), bias=True, activation=f.text("act")))
     return encoder_only(
@@ -181,7 +182,7 @@ DISTILBERT_MODULES = {"attention.q_proj": "q_lin", "attention.k_proj": "k_lin", 
 
 BERT = Family("bert", "BERT", _bert_fields(), bert, _sample("bert"), head_step=1, auto_class="AutoModel",
               head_class="BertForPreTraining", modules=BERT_MODULES)
-ROBERTA = Family("roberta", "RoBERTa", _bert_fields(), roberta, _sample("roberta"), head_step=1,
+ROBERTA = Family("roberta", "RoBERTa", _bert_fields(pad=1), roberta, _sample("roberta"), head_step=1,
                  auto_class="AutoModel", head_class="RobertaForMaskedLM", modules=BERT_MODULES)
 DISTILBERT = Family(
     "distilbert", "DistilBERT",
@@ -192,7 +193,7 @@ DISTILBERT = Family(
      "heads": size("num_attention_heads", REQUIRED, "n_heads", symbol=a),
      "vocab": size("vocab_size", symbol=V), "ffn": size("hidden_dim", symbol=d_ff),
      "positions": size("max_position_embeddings", 512, symbol=s_max), "tie": flag("tie_word_embeddings", True),
-     "act": text("activation", "gelu"), "sinusoidal": flag("sinusoidal_pos_embds", False),
+     **pad_token(0), "act": text("activation", "gelu"), "sinusoidal": flag("sinusoidal_pos_embds", False),
      **dropout(embedding=("dropout", 0.1), attention=("attention_dropout", 0.1), residual=("dropout", 0.1))},
     distilbert, _sample("distilbert"), head_step=1, auto_class="AutoModel", head_class="DistilBertForMaskedLM",
     modules=DISTILBERT_MODULES)

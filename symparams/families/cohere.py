@@ -95,7 +95,7 @@ def _sample(model_type):
     return sample
 
 
-_FIELDS = {**llama_like(tie=True, positions=8192), "attention_bias": flag("attention_bias", False), **ATTENTION_DROPOUT}
+_FIELDS = {**llama_like(tie=True, positions=8192, pad=0, head_dim_null=False), "attention_bias": flag("attention_bias", False), **ATTENTION_DROPOUT}
 COHERE = Family("cohere", "Cohere", {**_FIELDS, "qk_norm": flag("use_qk_norm", False)}, cohere, _sample("cohere"))
 COHERE2 = Family("cohere2", "Cohere2", {**_FIELDS, "window": size("sliding_window", 4096)}, cohere2,
                  _sample("cohere2"))

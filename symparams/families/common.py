@@ -18,8 +18,8 @@ from symparams.symbols import V, a, d_ff, d_head, h, l, l_local, n_kv, s_max, w
 
 __all__ = [
     "head_size", "kv_heads", "ffn_width", "rotary", "window_size", "dropout_sites", "norm", "head",
-    "layer_kinds", "kind_stacks", "decoder_of", "check_config_keys", "describe", "LAYER_TYPES", "pre_norm", "windowed", "mask_for",
-    "window_notes", "ROPE_TYPES", "check_rope_types",
+    "layer_kinds", "kind_stacks", "decoder_of", "check_config_keys", "check_padding", "describe", "LAYER_TYPES", "pre_norm", "windowed", "mask_for",
+    "window_notes", "ROPE_TYPES", "check_rope_types", "check_rope_head_dim",
 ]
 
 
@@ -27,6 +27,9 @@ def head_size(f) -> tuple[Expr, int]:
     """``(d_head expression, its value)``: ``d_head`` if ``head_dim`` is given, else ``h/a``
     (then ``hidden_size`` must divide by the heads)."""
     hidden, heads = f.size("hidden"), f.size("heads")
+    if "head_dim" not in f.table and "head_dim" in f.raw.data and f.raw.data["head_dim"] is None:
+        raise f.error("field 'head_dim' = null: this family has no head_dim, but transformers would read the "
+                      "null (getattr(config, 'head_dim', ...)) and fail; expected no head_dim")
     if "head_dim" not in f.table and f.raw.data.get("head_dim") is not None:
         # the family's attention ignores it, but transformers' rotary tables read config.head_dim
         stray = f.raw.data["head_dim"]
@@ -108,6 +111,9 @@ def _rope_dicts(f, rotary: bool = True) -> tuple[str, list[dict]]:
         if kind in ("yarn", "llama3", "longrope") and "original_max_position_embeddings" not in d \
                 and "original_max_position_embeddings" not in f.raw.data and not (rotary and "positions" in f.table):
             missing.append("original_max_position_embeddings")  # no max_position_embeddings to default it to
+        if kind in ("llama3", "proportional") and "rope_theta" not in d and not rotary \
+                and f.raw.data.get("rope_theta") is None:
+            missing.append("rope_theta")  # a model without rotary positions has no rope_theta to fill it in
         if missing:
             raise f.error(f"field {key!r} with rope_type {kind!r} needs {', '.join(map(repr, missing))} "
                           "(transformers refuses it without)")
@@ -136,6 +142,18 @@ def _rope_fraction(f, key: str, dicts: list[dict]):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
         raise f.error(f"field {key!r} has partial_rotary_factor = {value!r}; expected a number in (0, 1]")
     return value
+
+
+def check_rope_head_dim(f, *, absent: bool) -> None:
+    """Dynamic, YaRN and LongRoPE tables size themselves by ``getattr(config, "head_dim", h / a)``: a config
+    class that keeps ``head_dim = None`` (a null key; ``absent``: also its class default) fails there."""
+    if f.raw.data.get("head_dim") is not None or ("head_dim" not in f.raw.data and not absent):
+        return
+    key, dicts = _rope_dicts(f)
+    scaled = sorted({d.get("rope_type", d.get("type", "default")) for d in dicts} & {"dynamic", "yarn", "longrope"})
+    if scaled:
+        raise f.error(f"field {key!r} has rope_type {scaled[0]!r}, whose tables read config.head_dim, and this "
+                      "family's config class leaves head_dim None (transformers fails); give head_dim explicitly")
 
 
 def rotary(f, head_expr, head_value: int) -> RotaryPositions:
@@ -252,14 +270,48 @@ def decoder_of(f, *, name: str, title: str, embed, layers: tuple[Stack, ...], fi
                         parallel_residual=parallel_residual, dropout=dropout_sites(f))
 
 
-def check_config_keys(f, arch) -> None:
+def check_padding(f, rows: str = "vocab") -> None:
+    """``pad_token_id`` must be a row of the table built with it as ``padding_idx`` (the size field
+    ``rows``): ``nn.Embedding`` asserts ``-rows <= padding_idx < rows``."""
+    pad, n = f.token("pad"), f.size(rows)
+    if pad is not None and isinstance(n, int) and not -n <= pad < n:
+        raise f.error(f"field {f.key('pad')!r} = {pad} is not a row of the {n}-row table of {f.key(rows)!r} "
+                      f"(transformers builds it as padding_idx and nn.Embedding refuses it); expected "
+                      f"{-n} <= {f.key('pad')} < {n}, or null")
+
+
+def _check_rope_config(f, dicts: list[dict], fills: bool) -> None:
+    """What a config class that does not fill a RoPE dict in (``fills`` False: no ``rope_theta``) or has no
+    ``max_position_embeddings`` refuses: llama3 / proportional without ``rope_theta``, llama3 / yarn
+    checked against a ``max_position_embeddings`` it does not have."""
+    names = {k for spec in f.table.values() for k in (spec.key, *spec.aliases)} | set(f.raw.data)
+    for d in dicts:
+        kind = d.get("rope_type", d.get("type", "default"))
+        if kind in ("llama3", "proportional") and "rope_theta" not in d and not fills:
+            raise f.error(f"RoPE rope_type {kind!r} needs 'rope_theta' in the dict: this family's config class has "
+                          "no rope_theta to fill it in (transformers refuses it without)")
+        if kind in ("llama3", "yarn") and "max_position_embeddings" not in names:
+            raise f.error(f"RoPE rope_type {kind!r}: transformers checks it against max_position_embeddings, which "
+                          "this family's config class does not have (it fails); expected another rope_type or none")
+
+
+def check_config_keys(f, arch, fam=None) -> None:
     """What transformers reads from every config whatever the family, checked for every family
-    (:func:`symparams.hf.build` calls it on each built architecture): the RoPE dict (validated even
-    without rotary positions), and the keys its KV cache reads (``DynamicCache`` windows a layer from
+    (:func:`symparams.hf.build` calls it on each built architecture, with its family ``fam``): the RoPE
+    dict (validated even without rotary positions, and by the family's config-class rules), ``pad_token_id`` against the token table where the family builds it as
+    ``padding_idx``, and the keys its KV cache reads (``DynamicCache`` windows a layer from
     ``sliding_window`` / ``attention_chunk_size`` and ``layer_types``), refused where the family's
     attention does not read them and the model caches K and V: the cache would hold other tokens
     than the attention uses."""
-    _rope_dicts(f, rotary=any(c.key == "rope" for c, _ in arch.parts()))
+    rotary = any(c.key == "rope" for c, _ in arch.parts())
+    fills = rotary if fam is None or fam.rope_theta is None else fam.rope_theta
+    _check_rope_config(f, _rope_dicts(f, rotary=fills)[1], fills)
+    if "pad" in f.table:
+        check_padding(f)
+    if fam is not None and fam.heads_divide_hidden and f.size("hidden") % f.size("heads"):
+        raise f.error(f"field {f.key('hidden')!r} = {f.size('hidden')} is not divisible by {f.key('heads')!r} = "
+                      f"{f.size('heads')}: this family's config class refuses it even with a head_dim; expected "
+                      "hidden_size % num_attention_heads == 0")
     layers = [st for st in arch.stacks]
     if not any(getattr(c, "is_cached", False) for st in layers for c in st.block):
         return  # nothing cached (an encoder): no cache to disagree with the attention

@@ -27,7 +27,7 @@ from symparams.families.layers import grid_stacks
 from symparams.families.llama import MOE_MODULES
 from symparams.families.sampling import IDS, base
 from symparams.hf.family import Family
-from symparams.hf.fields import ATTENTION_DROPOUT, DERIVED, REQUIRED, count, flag, size, text
+from symparams.hf.fields import ATTENTION_DROPOUT, DERIVED, REQUIRED, count, flag, pad_token, size, text
 from symparams.symbols import (
     E, V, a, d_ff, d_moe, d_nope, d_rope, d_v, h, k, l, n_kv, n_sh, r_kv, r_q, s_max,
 )
@@ -97,6 +97,9 @@ def _sizes(f, v3: bool):
     if f.size("rope") % 2:
         raise f.error(f"field 'qk_rope_head_dim' = {f.size('rope')} must be even (rotary pairs)")
     given = f.raw.data.get("head_dim")
+    if v3 and "head_dim" in f.raw.data and given is None:
+        raise f.error("field 'head_dim' = null is refused: DeepseekV3Config keeps it and transformers sizes "
+                      "RoPE by it (and fails); expected no head_dim, or one equal to 'qk_rope_head_dim'")
     if v3 and given is not None and given != f.size("rope"):
         # DeepseekV3Config sets head_dim = qk_rope_head_dim, then a head_dim key overrides it and RoPE's
         # tables take that width: the rotary product no longer matches the rotary slice
@@ -149,7 +152,7 @@ def deepseek(f, *, v3: bool):
 def _fields(v3: bool) -> dict:
     fields = {
         "hidden": size("hidden_size", symbol=h), "layers": size("num_hidden_layers", symbol=l),
-        "heads": size("num_attention_heads", symbol=a), "vocab": size("vocab_size", symbol=V),
+        "heads": size("num_attention_heads", symbol=a), "vocab": size("vocab_size", symbol=V), **pad_token(),
         "ffn": size("intermediate_size", symbol=d_ff), "moe_ffn": size("moe_intermediate_size", symbol=d_moe),
         "experts": size("n_routed_experts", REQUIRED, "num_local_experts" if v3 else "num_experts", symbol=E),
         "top_k": size("num_experts_per_tok", symbol=k),

@@ -63,7 +63,8 @@ def _norms(f) -> int:
 
 def falcon(f):
     """``FalconForCausalLM``: fused ``query_key_value``, ``bias`` on every linear, an MLP of
-    ``ffn_hidden_size`` (4h if null), rotary unless ``alibi``."""
+    ``ffn_hidden_size`` (4h if null), rotary unless ``alibi`` (whose model still holds the rotary
+    ``inv_freq`` buffers)."""
     if "head_dim" in f.raw.data:
         raise f.error("field 'head_dim' cannot be set for Falcon (FalconConfig.head_dim is a read-only property, "
                       "hidden_size // num_attention_heads; transformers refuses the key); expected no head_dim")
@@ -78,11 +79,9 @@ def falcon(f):
     else:
         block = (LayerNorm(h), attention, mlp)
     notes = ["parallel attention and MLP (same parameter count as sequential)"] if parallel else []
+    embed = (TokenEmbedding(V, h), rotary(f, d_head, d_value))  # FalconModel builds rotary_emb either way
     if f.flag("alibi"):
-        f.use("positions")
-        embed, notes = (TokenEmbedding(V, h),), notes + ["ALiBi positions (no parameters)"]
-    else:
-        embed = (TokenEmbedding(V, h), rotary(f, d_head, d_value))
+        notes = notes + ["ALiBi positions (no parameters); the rotary buffers transformers builds are unused"]
     return decoder_of(f, name="falcon", title=f"Falcon; {describe(kv, mlp, f.flag('tie'))}", embed=embed,
                       layers=(Stack("block", l, block),), final=(LayerNorm(h), head(f)), notes=notes,
                       parallel_residual=parallel)

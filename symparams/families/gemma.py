@@ -165,21 +165,22 @@ def _sample_multimodal(draw, st, bd):
     return {"model_type": "gemma3", "text_config": {**text, "model_type": "gemma3_text"}}
 
 
-GEMMA = Family("gemma", "Gemma", {**llama_like(kv=16, tie=True, act="gelu_pytorch_tanh", head_dim=256, positions=8192),
+GEMMA = Family("gemma", "Gemma", {**llama_like(kv=16, tie=True, act="gelu_pytorch_tanh", head_dim=256, positions=8192, pad=0),
                                   "attention_bias": flag("attention_bias", False), **ATTENTION_DROPOUT},
                gemma, _sample("gemma"))
-GEMMA2 = Family("gemma2", "Gemma 2", {**llama_like(kv=4, tie=True, head_dim=256, positions=8192),
+GEMMA2 = Family("gemma2", "Gemma 2", {**llama_like(kv=4, tie=True, head_dim=256, positions=8192, pad=0),
                                       "act": text("hidden_activation", "gelu_pytorch_tanh", "hidden_act"),
                                       "attention_bias": flag("attention_bias", False),
                                       "window": size("sliding_window", 4096, null=True), **ATTENTION_DROPOUT},  # null → none
-                gemma2, _sample("gemma2"))
+                gemma2, _sample("gemma2"), heads_divide_hidden=True)
 
 
-_GEMMA3_FIELDS = {**llama_like(kv=4, tie=True, head_dim=256, positions=131072),
+_GEMMA3_FIELDS = {**llama_like(kv=4, tie=True, head_dim=256, positions=131072, pad=0),
                   "act": text("hidden_activation", "gelu_pytorch_tanh", "hidden_act"),
                   "attention_bias": flag("attention_bias", False), "window": size("sliding_window", 4096),
                   "bidirectional": flag("use_bidirectional_attention", False), **ATTENTION_DROPOUT}
-GEMMA3_TEXT = Family("gemma3_text", "Gemma 3", _GEMMA3_FIELDS, gemma3, _sample("gemma3_text"))
+GEMMA3_TEXT = Family("gemma3_text", "Gemma 3", _GEMMA3_FIELDS, gemma3, _sample("gemma3_text"),
+                     heads_divide_hidden=True)
 # Gemma3TextConfig's class defaults for the sizes a multimodal config's text_config leaves out
 GEMMA3_NESTED = with_defaults(_GEMMA3_FIELDS, hidden=2304, layers=26, heads=8, vocab=262_208, ffn=9216)
 GEMMA3 = Family("gemma3", "Gemma 3 (multimodal config: its text model)", {}, gemma3_multimodal, _sample_multimodal,

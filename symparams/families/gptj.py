@@ -85,7 +85,7 @@ GPTJ = Family("gptj", "GPT-J", {
     "rotary": size("rotary_dim", 64), "tie": flag("tie_word_embeddings", False),
     "act": text("activation_function", "gelu_new"),
     **dropout(embedding=("embd_pdrop", 0.0), attention=("attn_pdrop", 0.0), residual=("resid_pdrop", 0.0)),
-}, gptj, _sample,
+}, gptj, _sample, rope_theta=False,
    # GPTJModel: transformer.wte, attn.out_proj, mlp.fc_in, mlp.fc_out
    modules={"embedding.embed_tokens": "wte", "attention.o_proj": "out_proj", "mlp.up_proj": "fc_in",
             "mlp.down_proj": "fc_out"})

@@ -51,6 +51,6 @@ def _sample(draw, st, bd):
 
 
 GRANITE = Family("granite", "Granite", {
-    **llama_like(), "attention_bias": flag("attention_bias", False), "mlp_bias": flag("mlp_bias", False),
+    **llama_like(head_dim_null=False), "attention_bias": flag("attention_bias", False), "mlp_bias": flag("mlp_bias", False),
     **ATTENTION_DROPOUT,
 }, granite, _sample)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from symparams.stacks import Stack
 from symparams.components import Attention, GatedMLP, MoE, RMSNorm, TokenEmbedding
 from symparams.families.common import (
-    decoder_of, describe, ffn_width, head, head_size, kv_heads, pre_norm, rotary, window_notes, window_size,
+    check_rope_head_dim, decoder_of, describe, ffn_width, head, head_size, kv_heads, pre_norm, rotary, window_notes, window_size,
     windowed,
 )
 from symparams.families.layers import routed_experts
@@ -63,6 +63,7 @@ def moe_of(f, width, activation: str, *, shared=None) -> MoE:
 
 def mixtral(f):
     """``MixtralForCausalLM``: Mistral with a sparse MoE of ``E`` SwiGLU experts, top ``k`` per token."""
+    check_rope_head_dim(f, absent=True)  # MixtralConfig keeps head_dim None unless given
     d_head, _ = head_size(f)
     size_ = window_size(f)
     attention = windowed(Attention(h, a, kv_heads(f), d_head), size_)
@@ -110,7 +111,7 @@ MOE_MODULES = {"moe.router": "gate", "moe.experts.gate_proj": "experts.gate_up_p
 
 LLAMA = Family("llama", "Llama", {**llama_like(), "attention_bias": flag("attention_bias", False),
                                   "mlp_bias": flag("mlp_bias", False), **ATTENTION_DROPOUT},
-               llama, _sample("llama"))
+               llama, _sample("llama"), heads_divide_hidden=True)
 MISTRAL = Family("mistral", "Mistral", {**llama_like(kv=8, positions=4096 * 32),
                                         "window": size("sliding_window", 4096, null=True),  # null → none
                                         **ATTENTION_DROPOUT},
@@ -120,6 +121,6 @@ MIXTRAL = Family("mixtral", "Mixtral (sparse MoE)",
                   **ATTENTION_DROPOUT, "experts": size("num_local_experts", 8, "num_experts", symbol=E),
                   "top_k": size("num_experts_per_tok", 2, symbol=k)},
                  mixtral, _sample("mixtral"), moe=True, modules=MOE_MODULES)
-OLMO2 = Family("olmo2", "OLMo 2", {**llama_like(head_dim_null=False), "attention_bias": flag("attention_bias", False),
+OLMO2 = Family("olmo2", "OLMo 2", {**llama_like(head_dim_null=False, pad=1), "attention_bias": flag("attention_bias", False),
                                    **ATTENTION_DROPOUT},
                olmo2, _sample("olmo2"))

@@ -30,7 +30,7 @@ from symparams.families.common import LAYER_TYPES, dropout_sites, ffn_width, hea
 from symparams.families.encoders import encoder_only
 from symparams.families.sampling import base
 from symparams.hf.family import Family
-from symparams.hf.fields import dropout, flag, size, text
+from symparams.hf.fields import DERIVED, dropout, flag, pad_token, size, text
 from symparams.stacks import Stack
 from symparams.symbols import V, a, d_ff, h, l, l_local, s_max, w_side
 
@@ -70,9 +70,19 @@ def modernbert(f):
     if f.flag("sparse_prediction"):
         raise f.error("field 'sparse_prediction' = true is not supported: the masked-LM head then runs only on the "
                       "masked tokens, a count that depends on the masking; expected false")
+    params = f.raw.data.get("rope_parameters")
+    if isinstance(params, dict) and params and not all(k in LAYER_TYPES and isinstance(v, dict)
+                                                       for k, v in params.items()):
+        raise f.error(f"field 'rope_parameters' = {params!r}: ModernBertConfig types it as one dict per layer type "
+                      "(full_attention, sliding_attention) and refuses a flat one; expected "
+                      "{\"full_attention\": {...}, \"sliding_attention\": {...}} (or rope_scaling)")
     d_head, _ = head_size(f)
     kinds = _kinds(f)
-    radius = f.size("local_attention") // 2
+    # ModernBertConfig.sliding_window is local_attention // 2, and a sliding_window key sets local_attention
+    # to twice its value (it wins over a local_attention key)
+    given = f.size("window")
+    radius = f.size("local_attention") // 2 if given is DERIVED else given
+    rule = "local_attention // 2" if given is DERIVED else "sliding_window"
     norm = LayerNorm(h, bias=f.flag("norm_bias"))
     bias = f.flag("attention_bias")
     attention = Attention(h, a, a, d_head, qkv_bias=bias, o_bias=bias, mask="full")
@@ -91,7 +101,7 @@ def modernbert(f):
     head = MaskedLMHead(h, V, tied=f.flag("tie"), bias=f.flag("decoder_bias"), transform_bias=f.flag("classifier_bias"),
                         norm_bias=f.flag("norm_bias"), activation=f.text("classifier_act"))
     local = kinds.count("sliding_attention")
-    notes = (f"{local} of {len(kinds)} layers local (l_local): keys within w_side = local_attention // 2 = {radius} "
+    notes = (f"{local} of {len(kinds)} layers local (l_local): keys within w_side = {rule} = {radius} "
              "positions on either side; FLOPs dense under FlopCounterMode, the window's pairs under masked counting",
              ) if local else ()
     return encoder_only(
@@ -120,11 +130,12 @@ MODERNBERT = Family(
     {"hidden": size("hidden_size", symbol=h), "layers": size("num_hidden_layers", symbol=l),
      "heads": size("num_attention_heads", symbol=a), "vocab": size("vocab_size", symbol=V),
      "ffn": size("intermediate_size", symbol=d_ff), "positions": size("max_position_embeddings", 8192, symbol=s_max),
-     "tie": flag("tie_word_embeddings", True), "act": text("hidden_activation", "gelu"),
+     "tie": flag("tie_word_embeddings", True), "act": text("hidden_activation", "gelu"), **pad_token(50283),
      "classifier_act": text("classifier_activation", "gelu"), "norm_bias": flag("norm_bias", False),
      "attention_bias": flag("attention_bias", False), "mlp_bias": flag("mlp_bias", False),
      "decoder_bias": flag("decoder_bias", True), "classifier_bias": flag("classifier_bias", False),
      "sparse_prediction": flag("sparse_prediction", False), "local_attention": size("local_attention", 128),
+     "window": size("sliding_window", DERIVED, null=False),  # null: ModernBERT's attention fails
      "global_every": size("global_attn_every_n_layers", 3),
      **dropout(embedding=("embedding_dropout", 0.0), attention=("attention_dropout", 0.0),
                residual=("attention_dropout", 0.0))},

@@ -50,6 +50,6 @@ def _sample(draw, st, bd):
 
 
 NEMOTRON = Family("nemotron", "Nemotron", {
-    **llama_like(act="relu2", positions=4096), "attention_bias": flag("attention_bias", False),
+    **llama_like(act="relu2", positions=4096, kv_null=False), "attention_bias": flag("attention_bias", False),
     "mlp_bias": flag("mlp_bias", False), **ATTENTION_DROPOUT,
 }, nemotron, _sample, head_step=4)

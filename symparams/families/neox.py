@@ -71,13 +71,13 @@ def _sample(model_type):
 _MODULES = {"attention.q_proj": "query_key_value", "attention.k_proj": "query_key_value",
             "attention.v_proj": "query_key_value", "attention.o_proj": "dense", "mlp.up_proj": "dense_h_to_4h",
             "mlp.down_proj": "dense_4h_to_h", "embedding.embed_tokens": "embed_in"}
-_NEOX_FIELDS = {k: v for k, v in llama_like(act="gelu").items() if k not in ("kv_heads", "head_dim")}
+_NEOX_FIELDS = {k: v for k, v in llama_like(act="gelu").items() if k not in ("kv_heads", "head_dim", "pad")}
 GPT_NEOX = Family("gpt_neox", "GPT-NeoX / Pythia", {
     **_NEOX_FIELDS, "attention_bias": flag("attention_bias", True),
     "parallel_residual": flag("use_parallel_residual", True),
     "rotary_fraction": fraction("rotary_pct", 0.25, "partial_rotary_factor"),
     **dropout(embedding=("hidden_dropout", 0.0), attention=("attention_dropout", 0.0), residual=("hidden_dropout", 0.0)),
-}, gpt_neox, _sample("gpt_neox"), head_step=8, modules=_MODULES)
+}, gpt_neox, _sample("gpt_neox"), head_step=8, modules=_MODULES, heads_divide_hidden=True)
 STABLELM = Family("stablelm", "StableLM", {
     **{k: v for k, v in llama_like(kv=32, positions=4096).items() if k != "head_dim"},
     "use_qkv_bias": flag("use_qkv_bias", False), "qk_layernorm": flag("qk_layernorm", False),

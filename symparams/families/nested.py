@@ -30,11 +30,12 @@ def text_model(f, *, model_type: str, fields: dict, build, name: str):
     nested = f.raw.data.get("text_config", {})
     if not isinstance(nested, dict) or nested.get("model_type", model_type) != model_type:
         raise f.error(f"field 'text_config' = {nested!r} must be a {model_type} config object")
+    from symparams.families import FAMILIES
     from symparams.families.common import check_config_keys
 
     inner = Fields(RawConfig(nested, f"{f.raw.where}: text_config", f.raw.name), fields)
     arch = build(inner)
-    check_config_keys(inner, arch)  # the text model's own cache keys and RoPE dict
+    check_config_keys(inner, arch, FAMILIES[model_type])  # the text model's own cache keys and RoPE dict
     for symbol, value in inner.values().items():
         f.bind(by_name(symbol), value)
     return arch.replace(name=name, notes=(*arch.notes, "text model only: the vision tower and multimodal projector "

@@ -53,7 +53,7 @@ def _sample(draw, st, bd):
 
 
 OLMOE = Family("olmoe", "OLMoE", {
-    **llama_like(positions=4096), "attention_bias": flag("attention_bias", False),
+    **llama_like(positions=4096, pad=1, head_dim_null=False), "attention_bias": flag("attention_bias", False),
     "experts": size("num_experts", 64, "num_local_experts", symbol=E), "top_k": size("num_experts_per_tok", 8, symbol=k),
     **ATTENTION_DROPOUT,
 }, olmoe, _sample, moe=True)

@@ -15,7 +15,7 @@ from symparams.components import MLP, Attention, LayerNorm, LearnedPositions, Pr
 from symparams.families.common import decoder_of, describe, ffn_width, head, head_size
 from symparams.families.sampling import base, llama_config
 from symparams.hf.family import Family
-from symparams.hf.fields import DERIVED, dropout, flag, size, text
+from symparams.hf.fields import DERIVED, dropout, flag, pad_token, size, text
 from symparams.symbols import V, a, d_emb, d_ff, h, l, s_max
 
 __all__ = ["OPT"]
@@ -63,6 +63,6 @@ OPT = Family("opt", "OPT", {
     "proj_dim": size("word_embed_proj_dim", DERIVED),  # null → hidden_size
     "tie": flag("tie_word_embeddings", True), "bias": flag("enable_bias", True),
     "norm_affine": flag("layer_norm_elementwise_affine", True), "norm_before": flag("do_layer_norm_before", True),
-    "remove_final_norm": flag("_remove_final_layer_norm", False), "act": text("activation_function", "relu"),
+    "remove_final_norm": flag("_remove_final_layer_norm", False), "act": text("activation_function", "relu"), **pad_token(1),
     **dropout(attention=("attention_dropout", 0.0), residual=("dropout", 0.1)),
 }, opt, _sample, head_step=1, modules=_MODULES)

@@ -62,7 +62,7 @@ def _sample(draw, st, bd):
 
 
 PHI3 = Family("phi3", "Phi-3", {
-    **llama_like(positions=4096), "window": size("sliding_window", DERIVED),  # null → every token
+    **llama_like(positions=4096, pad=32000, head_dim_null=False), "window": size("sliding_window", DERIVED),  # null → every token
     **dropout(attention=("attention_dropout", 0.0), residual=("resid_pdrop", 0.0)),
 }, phi3, _sample, head_step=4,
    # Phi3Model fuses Q, K, V into self_attn.qkv_proj and the gate and up halves into mlp.gate_up_proj

@@ -213,7 +213,7 @@ QWEN2_MOE = Family(
     qwen2_moe, _sample("qwen2_moe"), moe=True, modules=MOE_MODULES)
 QWEN3_MOE = Family(
     "qwen3_moe", "Qwen3-MoE",
-    {**{key: fld for key, fld in llama_like(kv=4, positions=32768).items() if key != "ffn"},
+    {**{key: fld for key, fld in llama_like(kv=4, positions=32768, head_dim_null=False).items() if key != "ffn"},
      "ffn": size("moe_intermediate_size", symbol=d_moe),  # each routed expert's width
      "dense_ffn": size("intermediate_size", symbol=d_ff),  # the dense layers' width
      "experts": size("num_experts", 128, "num_local_experts", symbol=E),

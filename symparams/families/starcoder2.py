@@ -10,7 +10,7 @@ from __future__ import annotations
 from symparams.stacks import Stack
 from symparams.components import MLP, Attention, LayerNorm, TokenEmbedding
 from symparams.families.common import (
-    decoder_of, describe, ffn_width, head, head_size, kv_heads, rotary, window_notes, window_size, windowed,
+    check_rope_head_dim, decoder_of, describe, ffn_width, head, head_size, kv_heads, rotary, window_notes, window_size, windowed,
 )
 from symparams.families.sampling import base, llama_config
 from symparams.hf.family import Family
@@ -22,6 +22,7 @@ __all__ = ["STARCODER2"]
 
 def starcoder2(f):
     """``Starcoder2ForCausalLM``: ``use_bias`` on every linear; ``sliding_window`` (null: none) on every layer."""
+    check_rope_head_dim(f, absent=False)
     d_head, d_value = head_size(f)
     bias = f.flag("use_bias")
     kv = kv_heads(f)

@@ -76,6 +76,10 @@ def _head_size(f):
 def _t5(f, *, name: str, title: str, every_layer: bool):
     for key in ("hidden", "layers", "heads", "vocab", "buckets"):
         f.use(key)
+    if f.size("buckets") < 4:  # the encoder's bidirectional buckets: num_buckets // 2 // 2 exact ones
+        raise f.error(f"field {f.key('buckets')!r} = {f.size('buckets')}: the encoder's bidirectional position "
+                      "buckets keep num_buckets // 4 exact distances, and transformers divides by that (0 here: "
+                      "ZeroDivisionError); expected at least 4")
     f.size("n_positions")  # validated here; the encoder's default length (see encoder_length)
     decoder_layers = f.size("dec_layers")
     if decoder_layers is DERIVED:

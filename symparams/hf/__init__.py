@@ -47,7 +47,7 @@ def build(raw):
     fam = family(raw.model_type, raw.where)
     fields = Fields(raw, fam.fields)
     arch = fam.build(fields)
-    check_config_keys(fields, arch)
+    check_config_keys(fields, arch, fam)
     return arch, fields.values()
 
 

@@ -51,6 +51,12 @@ class Family:
     (validated) config data (a ViT's ``s = n_p + 1`` tokens per image; BART's
     encoder ``s_enc = s_max``; T5's ``s_enc = n_positions`` when given).
 
+    Config-class rules transformers applies that no field states: ``rope_theta`` — whether the config
+    class fills ``rope_theta`` (and ``original_max_position_embeddings``) into a RoPE dict (None: it
+    does when the model has rotary positions; GPT-J's does not); ``heads_divide_hidden`` — the config
+    class refuses ``hidden_size % num_attention_heads != 0`` even when ``head_dim`` is given
+    (``LlamaConfig.validate_architecture``).
+
     Multimodal wrappers: ``text_config`` is the ``model_type`` of the language model its ``text_config``
     nests, which is what the family counts (Gemma 3, Llama 4); the oracle builds that text model.
     """
@@ -69,3 +75,5 @@ class Family:
     lengths: Callable[[Mapping[str, int], Mapping[str, Any]], dict] | None = None
     text_config: str | None = None
     module_kinds: Mapping[str, str] = field(default_factory=dict)
+    rope_theta: bool | None = None
+    heads_divide_hidden: bool = False

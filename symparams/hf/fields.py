@@ -49,7 +49,7 @@ from sympy import Symbol
 from symparams.symbols import V, a, d_ff, d_head, h, l, n_kv, s_max
 
 __all__ = ["Field", "REQUIRED", "DERIVED", "size", "count", "flag", "text", "fraction", "dropout", "llama_like",
-           "ATTENTION_DROPOUT", "KINDS", "ACTIVATIONS", "WEIGHTED_ACTIVATIONS"]
+           "ATTENTION_DROPOUT", "pad_token", "KINDS", "ACTIVATIONS", "WEIGHTED_ACTIVATIONS"]
 
 
 class _Marker:
@@ -72,6 +72,7 @@ KINDS = {
     "probability": "a probability in [0, 1)",
     "text": "a string",
     "list": "a list",
+    "token": "an integer token id, or null",
 }
 
 
@@ -124,6 +125,12 @@ def fraction(key, default, *aliases) -> Field:
     return Field(key, "fraction", default, tuple(aliases))
 
 
+def pad_token(default=None) -> dict[str, Field]:
+    """``pad_token_id``: the row of the token table transformers builds as ``padding_idx``
+    (``nn.Embedding`` refuses one outside ``[-rows, rows)``); null is accepted (no padding row)."""
+    return {"pad": Field("pad_token_id", "token", default, null=True)}
+
+
 def dropout(*, embedding=None, attention=None, residual=None) -> dict[str, Field]:
     """Dropout probability fields by site (embedding, attention probabilities,
     residual branches): ``(key, class default)`` for the sites the family has."""
@@ -135,7 +142,7 @@ ATTENTION_DROPOUT = dropout(attention=("attention_dropout", 0.0))
 
 
 def llama_like(*, kv=DERIVED, tie=False, act="silu", head_dim=DERIVED, positions=2048, kv_null=None,
-               head_dim_null=None) -> dict[str, Field]:
+               head_dim_null=None, pad=None) -> dict[str, Field]:
     """The fields every "Llama-like" config class has (names of ``LlamaConfig``), with a
     family's class defaults (and, where it differs from the default's rule, whether its
     config class accepts a null ``num_key_value_heads`` / ``head_dim``)."""
@@ -150,4 +157,5 @@ def llama_like(*, kv=DERIVED, tie=False, act="silu", head_dim=DERIVED, positions
         "positions": size("max_position_embeddings", positions, symbol=s_max),
         "tie": flag("tie_word_embeddings", tie),
         "act": text("hidden_act", act),
+        **pad_token(pad),
     }

@@ -360,6 +360,16 @@ class Fields:
             raise self._fail(key, value, "below 2**63 (torch stores shapes as int64: transformers cannot build it)")
         return value
 
+    def token(self, name: str) -> int | None:
+        """A token id (an int, negative ones count from the end as in ``nn.Embedding``), None for
+        null, or the class default."""
+        spec, key, value, present = self._lookup(name)
+        if value is None:
+            return None if present else self._absent(name, spec, key, present)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self._fail(key, value, "an integer token id, or null")
+        return value
+
     def flag(self, name: str) -> bool:
         """A JSON boolean, or the class default."""
         spec, key, value, present = self._lookup(name)

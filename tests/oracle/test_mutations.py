@@ -18,12 +18,16 @@ variant symparams refuses and transformers accepts is allowed (counted as conser
 
 ``HYPOTHESIS_PROFILE=ci`` draws 1,200 variants, the default profile 40.
 ``SYMPARAMS_MUTATION_STATS=path`` writes the tallies (tried, exact, refused by both,
-refused by symparams only, by reason) as JSON.
+refused by symparams only, by reason) as JSON. ``SYMPARAMS_MUTATION_RECORD=path`` writes every variant
+(config, batch, length, transformers' four figures or the exception it raised, symparams' verdict) as
+gzipped JSON: ``tests/fixtures/mutation_variants.json.gz`` is such a record (see
+``tests/hf/test_recorded_variants.py``, which replays it without torch).
 """
 
 from __future__ import annotations
 
 import copy
+import io
 import json
 import logging
 import os
@@ -45,6 +49,7 @@ pytestmark = pytest.mark.oracle
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
 VARIANTS = int(os.environ.get("SYMPARAMS_MUTATION_VARIANTS", 0)) or {"ci": 1200}.get(PROFILE, 40)
 STATS: Counter = Counter()
+RECORD: list = []
 
 ROPE = [
     {"rope_type": "linear", "factor": 2.0},
@@ -230,6 +235,11 @@ def test_mutated_configs_match_transformers_or_are_refused(variant, b, s):
     ours = _symparams(cfg, b, s)
     theirs = _transformers(cfg, b, s)
     STATS["tried"] += 1
+    if os.environ.get("SYMPARAMS_MUTATION_RECORD"):
+        RECORD.append({"label": label, "config": copy.deepcopy(cfg), "batch": b, "seq": s,
+                       "transformers": ({"refused": type(theirs).__name__} if isinstance(theirs, Exception)
+                                        else list(theirs)),
+                       "symparams": "refused" if isinstance(ours, Exception) else "counted"})
     if isinstance(theirs, Exception):
         assert isinstance(ours, Exception), (
             f"transformers refuses {label} ({type(theirs).__name__}: {str(theirs)[:200]}) but symparams counted "
@@ -250,3 +260,12 @@ def teardown_module(module):
     if path and STATS:
         with open(path, "w") as fh:
             json.dump(dict(STATS.most_common()), fh, indent=1)
+    record = os.environ.get("SYMPARAMS_MUTATION_RECORD")
+    if record and RECORD:
+        import gzip
+        import transformers
+
+        with open(record, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz, \
+                io.TextIOWrapper(gz, encoding="utf-8") as fh:  # mtime 0: the same bytes on every run
+            json.dump({"transformers": transformers.__version__, "profile": PROFILE, "variants": RECORD}, fh,
+                      separators=(",", ":"))

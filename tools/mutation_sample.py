@@ -1,0 +1,60 @@
+"""Pick and tally a uniform random sample of mutmut's mutants (``MUTATION_SAMPLE=N bash tools/mutation.sh``).
+
+A full run over the library takes many hours on 2 cores; a uniform sample of N mutants estimates the
+kill rate with a stated margin (95 % Wilson interval). Run inside the mutation folder:
+
+    python mutation_sample.py pick N SEED > sample.txt      # names, one per line
+    python mutation_sample.py tally sample.txt               # JSON: counts, rate, interval, survivors
+"""
+
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+def _metas():
+    for path in sorted(Path("mutants").rglob("*.py.meta")):
+        yield path, json.loads(path.read_text())
+
+
+def names() -> list[str]:
+    return sorted(name for _, meta in _metas() for name in meta.get("exit_code_by_key", {}))
+
+
+def pick(n: int, seed: int) -> list[str]:
+    every = names()
+    return sorted(random.Random(seed).sample(every, min(n, len(every))))
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    centre, half = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+
+
+def tally(sample: list[str]) -> dict:
+    from mutmut.stats import status_by_exit_code
+
+    codes = {name: code for _, meta in _metas() for name, code in meta.get("exit_code_by_key", {}).items()}
+    verdicts = {name: status_by_exit_code[codes.get(name)] for name in sample}
+    counts: dict[str, int] = {}
+    for v in verdicts.values():
+        counts[v] = counts.get(v, 0) + 1
+    killed = counts.get("killed", 0) + counts.get("timeout", 0)
+    tested = killed + counts.get("survived", 0) + counts.get("no tests", 0)  # no test reaching it: not killed
+    low, high = wilson(killed, tested)
+    return {"population": len(codes), "sample": len(sample), "counts": counts, "tested": tested,
+            "killed (timeouts included)": killed, "kill rate": round(killed / tested, 4) if tested else None,
+            "95% interval": [round(low, 4), round(high, 4)],
+            "survivors": sorted(n for n, v in verdicts.items() if v == "survived"),
+            "no tests": sorted(n for n, v in verdicts.items() if v == "no tests")}
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "pick":
+        print("\n".join(pick(int(sys.argv[2]), int(sys.argv[3]))))
+    else:
+        print(json.dumps(tally(Path(sys.argv[2]).read_text().split()), indent=1))
