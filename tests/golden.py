@@ -1,8 +1,9 @@
 """Golden outputs: what the command line prints for every preset, and what every plot draws.
 
 ``fixtures/golden.json.gz`` holds, for each preset and bundled Hugging Face config, the JSON of
-``count`` (the default workload, and a masked-pair, elementwise, batch-2 one), of ``derive`` for every
-cost, and of ``formula`` for each architecture; each error the command gives instead (its stderr line);
+``count`` (the default workload, and batch-2 ones under masked-pair / elementwise, Kaplan / 18-byte /
+selective-recompute / MAC, and PaLM / full-recompute / causal-half / fp32 conventions), of ``compare``
+under two conventions, of ``derive`` for every cost, and of ``formula`` for each architecture; each error the command gives instead (its stderr line);
 and, for each plot, the data its figure holds (titles, labels, scales, every line's and bar's
 numbers, colours and styles, every text). ``tests/reports/test_golden.py`` and
 ``tests/studies/test_plot_golden.py`` recompute them and compare, so a change in any name, note,
@@ -70,7 +71,11 @@ def commands(name: str) -> list[list[str]]:
     lengths = ["--batch", "2", "--seq", "64", *(["--decoder-seq", "16"] if enc_dec else [])]
     return [["count", name, "--json"],
             ["count", name, "--json", "--convention", "with-elementwise", "--causal", "exact", *lengths],
-            *(["derive", name, "--json", "--cost", cost, "--batch", "2", "--seq", "64"] for cost in COSTS)]
+            ["count", name, "--json", "--convention", "kaplan,mixed-18,selective-recompute,kv-no-x2,macs", *lengths],
+            ["count", name, "--json", "--convention", "palm,full-recompute,causal-half", "--dtype", "fp32", *lengths],
+            ["compare", name, "--json", "--convention", "default", "--convention", "6N", *lengths],
+            *(["derive", name, "--json", "--cost", cost, "--batch", "2", "--seq", "64"] for cost in COSTS),
+            ["derive", name, "--json", "--cost", "inference", "--dtype", "fp32", "--batch", "2", "--seq", "64"]]
 
 
 def model_outputs(name: str) -> dict:
@@ -98,7 +103,8 @@ def figure_data(fig) -> list[dict]:
     for ax in fig.axes:
         legend = ax.get_legend()
         axes.append({
-            "title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
+            "title": ax.get_title(), "title size": _number(ax.title.get_fontsize()),
+            "figure size": _numbers(fig.get_size_inches()), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
             "xscale": ax.get_xscale(), "yscale": ax.get_yscale(),
             "xlim": _numbers(ax.get_xlim()), "ylim": _numbers(ax.get_ylim()),
             "xticks": _numbers(ax.get_xticks()), "xticklabels": [t.get_text() for t in ax.get_xticklabels()],
@@ -119,7 +125,7 @@ def figure_data(fig) -> list[dict]:
 
 PLOTS = {
     "flop_share_vs_size": {}, "flop_share_vs_context": {}, "memory_vs_batch": {},
-    "memory_vs_batch inference": {"mode": "inference"}, "params_vs_shape": {},
+    "memory_vs_batch inference": {"mode": "inference"}, "memory_vs_batch small device": {"device_gb": 40.0}, "params_vs_shape": {},
     "params_vs_shape two": {"models": ("cs336-gpt2-small", "llama-2-7b")}, "memory_vs_model_parallel": {},
     "tokens_vs_batch": {},
 }

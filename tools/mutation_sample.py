@@ -10,8 +10,15 @@ kill rate with a stated margin (95 % Wilson interval). Run inside the mutation f
 import json
 import math
 import random
+import re
 import sys
 from pathlib import Path
+
+#: mutants left out of the score (tools/EQUIVALENT_MUTANTS.md): the families' test-config samplers, and the
+#: functions that build field tables at import, before mutmut forks (their mutants are never active)
+EXCLUDED = re.compile(r"\.x__(sample|text_sample|sample_multimodal|fields|bert_fields|family)__mutmut_"
+                      r"|\.x_with_defaults__mutmut_|^symparams\.families\.sampling\.")
+
 
 def _metas():
     for path in sorted(Path("mutants").rglob("*.py.meta")):
@@ -19,7 +26,8 @@ def _metas():
 
 
 def names() -> list[str]:
-    return sorted(name for _, meta in _metas() for name in meta.get("exit_code_by_key", {}))
+    return sorted(name for _, meta in _metas() for name in meta.get("exit_code_by_key", {})
+                  if not EXCLUDED.search(name))
 
 
 def pick(n: int, seed: int) -> list[str]:
@@ -38,6 +46,7 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 def tally(sample: list[str]) -> dict:
     from mutmut.stats import status_by_exit_code
 
+    sample = [name for name in sample if not EXCLUDED.search(name)]
     codes = {name: code for _, meta in _metas() for name, code in meta.get("exit_code_by_key", {}).items()}
     verdicts = {name: status_by_exit_code[codes.get(name)] for name in sample}
     counts: dict[str, int] = {}
@@ -46,7 +55,8 @@ def tally(sample: list[str]) -> dict:
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
     tested = killed + counts.get("survived", 0) + counts.get("no tests", 0)  # no test reaching it: not killed
     low, high = wilson(killed, tested)
-    return {"population": len(codes), "sample": len(sample), "counts": counts, "tested": tested,
+    return {"population": sum(not EXCLUDED.search(n) for n in codes), "left out": sum(bool(EXCLUDED.search(n)) for n in codes),
+            "sample": len(sample), "counts": counts, "tested": tested,
             "killed (timeouts included)": killed, "kill rate": round(killed / tested, 4) if tested else None,
             "95% interval": [round(low, 4), round(high, 4)],
             "survivors": sorted(n for n, v in verdicts.items() if v == "survived"),

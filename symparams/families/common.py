@@ -111,9 +111,6 @@ def _rope_dicts(f, rotary: bool = True) -> tuple[str, list[dict]]:
         if kind in ("yarn", "llama3", "longrope") and "original_max_position_embeddings" not in d \
                 and "original_max_position_embeddings" not in f.raw.data and not (rotary and "positions" in f.table):
             missing.append("original_max_position_embeddings")  # no max_position_embeddings to default it to
-        if kind in ("llama3", "proportional") and "rope_theta" not in d and not rotary \
-                and f.raw.data.get("rope_theta") is None:
-            missing.append("rope_theta")  # a model without rotary positions has no rope_theta to fill it in
         if missing:
             raise f.error(f"field {key!r} with rope_type {kind!r} needs {', '.join(map(repr, missing))} "
                           "(transformers refuses it without)")

@@ -2,6 +2,7 @@
 (brute-force loops over query/key pairs, hand-derived formulas, published sizes)."""
 
 import json
+from fractions import Fraction
 import subprocess
 import sys
 
@@ -150,6 +151,9 @@ def test_diff_value_at_preset():
     vals = d.at({**GPT2, "b": 1, "s": 1024})
     assert vals["difference"] == 2 * 1 * 1024**2 * 768 * 12
     assert vals["a"] - vals["b"] == vals["difference"]
+    # whole values come back as ints (JSON-ready), the ratio of these two as an exact Fraction
+    assert all(type(vals[k]) is int for k in ("a", "b", "difference")), vals
+    assert vals["ratio"] == Fraction(vals["a"], vals["b"]) and type(vals["ratio"]) is Fraction
 
 
 # ---- CLI ------------------------------------------------------------------------------------

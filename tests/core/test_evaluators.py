@@ -156,6 +156,7 @@ def test_rational_coefficients_become_integer_arithmetic():
         (lambda ev: ev.exact(h=3, l=True), ConfigError, "l=True"),
         (lambda ev: ev.exact_many({"h": [1, 2], "l": [1]}), ConfigError, "differ in length"),
         (lambda ev: ev.exact_many({"h": [1, -2], "l": [1, 1]}), ConfigError, "h=-2"),
+        (lambda ev: ev.exact_many({"h": [1, 0], "l": [1, 1]}), ConfigError, "h=0"),  # zero is no size either
         (lambda ev: ev.fast(h=np.array([1.5]), l=1), ConfigError, "dtype float64"),
         (lambda ev: ev.fast(h=np.array([0, 3]), l=1), ConfigError, "h=0"),
         (lambda ev: ev.fast(h=1, l=1, dtype="int32"), ConfigError, "dtype='int32'"),
@@ -199,3 +200,11 @@ def test_import_symparams_does_not_import_numpy():
     code = "import sys, symparams, symparams.evaluators, symparams.studies.sweep; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_fractional_value_names_every_size():
+    from symparams.values import normalize_values
+
+    expr = architecture("cs336").buffers().total  # h * s_max / a
+    with pytest.raises(ConfigError, match=r"is not a whole number at a=7, h=1600, s_max=1 \(= 1600/7\)"):
+        evaluate(expr, normalize_values({"h": 1600, "a": 7, "s_max": 1}))

@@ -82,3 +82,12 @@ def test_import_symparams_is_light():
     code = "import sys, symparams; print(sorted(m for m in ('sympy', 'torch', 'numpy', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_lazy_components_stay_loaded():
+    # symparams.components loads the encoders' components on first use (PEP 562) and keeps them
+    import symparams.components as components
+    from symparams.components.pooling import Pooler
+
+    first = components.Pooler
+    assert first is Pooler and components.Pooler is Pooler and vars(components)["Pooler"] is Pooler

@@ -79,6 +79,10 @@ def test_training_seconds_exact():
         exact_number(19.5e12, "peak")
     with pytest.raises(OptionError, match="mfu"):
         training_seconds(1, 1, 10**12, 2)
+    for args, name in (((1.5, 1, 1), "flops_per_step"), ((1, 1.5, 1), "step_seconds"),
+                       ((1, 1, 1.5), "peak_flops_per_second")):
+        with pytest.raises(OptionError, match=f"^{name}"):
+            mfu(*args)
 
 
 def test_model_training_memory_number():

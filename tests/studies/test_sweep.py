@@ -148,3 +148,19 @@ def test_formula_is_the_expanded_cost():
     assert formula("gpt-classic") == 12 * l * h**2 + 13 * l * h + V * h  # worked example B
     assert formula("gpt-classic", "kv_cache_bytes", dtype="fp16") == 4 * b * h * l * s + 4 * b * h * l * n
     assert s in formula("gpt2", "forward_flops").free_symbols
+
+
+@settings(max_examples=60, deadline=None)
+@given(coeffs=st.lists(st.integers(0, 10**6), min_size=1, max_size=5), hs=axis,
+       ss=st.lists(st.integers(1, 10**4), min_size=1, max_size=4, unique=True))
+def test_exact_grid_of_each_inner_degree(coeffs, hs, ss):
+    # the inner loop has one form per degree in the last axis (0, 1, 2, higher), with or without a constant term
+    expr = sum(c * (h + 1) * s**k for k, c in enumerate(coeffs)) + s  # the constant term is 0 when coeffs[0] is
+    sweep = grid(expr, {"h": hs, "s": ss})
+    for sizes, value in sweep.configs():
+        assert value == evaluate(expr, sizes), (coeffs, sizes)
+
+
+def test_exact_grid_of_an_inner_axis_the_formula_lacks():
+    sweep = grid(3 * h**2, {"h": [2, 5], "s": [1, 7, 9]})
+    assert sweep.values == [[12, 12, 12], [75, 75, 75]]
