@@ -70,40 +70,10 @@ def _missing(expr: Expr, values: Mapping[Symbol, int]) -> list[Symbol]:
     return sorted((s for s in expr.free_symbols if s not in values), key=lambda s: s.name)
 
 
-def _walk(expr, values: Mapping[Symbol, int]):
-    """Exact value of ``expr`` with Python ints and Fractions, without building
-    SymPy objects (several times faster than ``xreplace`` on cost formulas).
-    Returns None for a node it does not know, so the caller can fall back."""
-    if expr.is_Symbol:
-        return values[expr]
-    if expr.is_Integer:
-        return int(expr)
-    if expr.is_Rational:
-        return Fraction(int(expr.p), int(expr.q))
-    if expr.is_Add or expr.is_Mul or isinstance(expr, (Min, Max)):
-        parts = [_walk(arg, values) for arg in expr.args]
-        if any(p is None for p in parts):
-            return None
-        if expr.is_Add:
-            return sum(parts)
-        if expr.is_Mul:
-            out = 1
-            for p in parts:
-                out *= p
-            return out
-        return min(parts) if isinstance(expr, Min) else max(parts)
-    if expr.is_Pow and expr.exp.is_Integer:
-        base = _walk(expr.base, values)
-        if base is None:
-            return None
-        exp = int(expr.exp)
-        return base**exp if exp >= 0 else Fraction(1, base ** -exp)
-    return None
-
-
 def _compile(expr):
-    """``expr`` as a Python function of the values (ints and Fractions, the arithmetic of
-    :func:`_walk`), or None for a node it does not know."""
+    """``expr`` as a Python function of the values with Python ints and Fractions (several times faster
+    than ``xreplace`` on cost formulas, no SymPy objects built), or None for a node it does not know, so
+    the caller can fall back."""
     if expr.is_Symbol:
         return lambda v: v[expr]
     if expr.is_Integer or expr.is_Rational:

@@ -5,6 +5,7 @@ kill rate with a stated margin (95 % Wilson interval). Run inside the mutation f
 
     python mutation_sample.py pick N SEED > sample.txt      # names, one per line
     python mutation_sample.py tally sample.txt               # JSON: counts, rate, interval, survivors
+    python mutation_sample.py fresh N SEED                   # the table builders' mutants, fresh processes
 """
 
 import json
@@ -63,8 +64,40 @@ def tally(sample: list[str]) -> dict:
             "no tests": sorted(n for n, v in verdicts.items() if v == "no tests")}
 
 
+#: the functions that build field tables at import (their mutants are active only in a fresh process)
+TABLES = re.compile(r"\.x__(fields|bert_fields|family)__mutmut_|\.x_with_defaults__mutmut_")
+#: the tests that read the field tables: class defaults, parameter counts, the recorded variants, the errors
+TABLE_TESTS = ["tests/hf/test_class_defaults.py", "tests/hf/test_params.py", "tests/hf/test_recorded_variants.py",
+               "tests/hf/test_errors.py", "tests/hf/test_transformers_rules.py"]
+
+
+def fresh(n: int, seed: int) -> dict:
+    """A sample of the table builders' mutants, each run in a fresh pytest process (so the tables are built
+    with the mutant active) over :data:`TABLE_TESTS`."""
+    import os
+    import subprocess
+
+    every = sorted(name for _, meta in _metas() for name in meta.get("exit_code_by_key", {}) if TABLES.search(name))
+    sample = sorted(random.Random(seed).sample(every, min(n, len(every))))
+    verdicts = {}
+    for name in sample:
+        run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+                              "--import-mode=importlib", "-m", "not oracle", *TABLE_TESTS],
+                             cwd="mutants", env={**os.environ, "MUTANT_UNDER_TEST": name},
+                             capture_output=True, text=True, timeout=900)
+        verdicts[name] = "survived" if run.returncode == 0 else "killed"
+    killed = sum(v == "killed" for v in verdicts.values())
+    low, high = wilson(killed, len(sample))
+    return {"population": len(every), "sample": len(sample), "killed": killed,
+            "kill rate": round(killed / len(sample), 4) if sample else None,
+            "95% interval": [round(low, 4), round(high, 4)],
+            "survivors": sorted(k for k, v in verdicts.items() if v == "survived")}
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "pick":
+    if sys.argv[1] == "fresh":
+        print(json.dumps(fresh(int(sys.argv[2]), int(sys.argv[3])), indent=1))
+    elif sys.argv[1] == "pick":
         print("\n".join(pick(int(sys.argv[2]), int(sys.argv[3]))))
     else:
         print(json.dumps(tally(Path(sys.argv[2]).read_text().split()), indent=1))

@@ -62,7 +62,7 @@ def test_deepseek_messages():
     v3 = {**v2, "model_type": "deepseek_v3", "n_group": 1, "topk_group": 1, "first_k_dense_replace": 1,
           "num_key_value_heads": 4,
           "head_dim": None}
-    assert "field 'head_dim' = null is refused: DeepseekV3Config keeps it" in _error(v3)
+    assert ": field 'head_dim' = null is refused: DeepseekV3Config keeps it" in _error(v3)
 
 
 def test_gptj_rotary_dim_null_and_sizes_are_checked():
@@ -102,9 +102,11 @@ def test_modernbert_first_layer_kind_follows_layer_types():
 
 
 def test_encoders_hold_transformers_buffer_names():
-    m = from_hf_config("tests/fixtures/hf_configs/bert-base-uncased.json")
-    names = {t.name for c, _ in m.architecture.parts() for t in c.tensors() if not t.trainable}
-    assert {"position_ids", "token_type_ids"} <= names, names
+    import symparams
+
+    for m in (from_hf_config("tests/fixtures/hf_configs/bert-base-uncased.json"), symparams.model("bert-base")):
+        names = {t.name for c, _ in m.architecture.parts() for t in c.tensors() if not t.trainable}
+        assert {"position_ids", "token_type_ids"} <= names, names
 
 
 def test_encoder_head_notes():
@@ -136,7 +138,7 @@ def test_moe_dispatch_and_shared_expert_matmul_kinds():
     from symparams.components.moe import MoE
     from symparams.symbols import E, d_ff, h, k
 
-    with pytest.raises(OptionError, match="dispatch"):
+    with pytest.raises(OptionError, match=r"^dispatch='bogus'"):
         MoE(h, d_ff, E, k, dispatch="bogus")
     import symparams
 
@@ -150,3 +152,27 @@ def test_chunked_mask_describes_its_chunk():
 
     assert Mask("chunked", 8).describe().startswith("chunked (c = 8): ")
     assert Mask("window", 4).describe().startswith("window (w = 4): ")
+
+
+def test_registry_costs_of_training_state_memory_and_saved_tensors():
+    from sympy import Expr
+
+    import symparams
+    from symparams.components import Linear
+    from symparams.conventions import parse_convention
+    from symparams.costs.flops import matmul_flops
+    from symparams.costs.registry import breakdown
+    from symparams.costs.saved_tensors import saved_tensors
+    from symparams.values import evaluate, normalize_values
+
+    arch = symparams.model("gpt2").architecture
+    state = breakdown(arch, "training_state_bytes", parse_convention("default"))
+    assert [p.key for p in state.pieces] == ["weights", "gradients", "optimizer"]
+    assert state.total == 16 * arch.params().total
+    sizes = normalize_values({**symparams.model("gpt2").values, "b": 1, "s": 64})
+    bf16, fp32, full = (evaluate(breakdown(arch, "training_bytes", parse_convention(c), dtype=d).total, sizes)
+                        for c, d in (("default", "bf16"), ("default", "fp32"), ("full-recompute", "bf16")))
+    assert full < bf16 < fp32  # the activations follow the dtype and the recompute policy
+    assert "no dropout" in saved_tensors(arch, dropout=False).convention
+    assert matmul_flops(arch) == breakdown(arch, "forward_flops", parse_convention("default")).total
+    assert isinstance(Linear("x", 4, 8).d_in, Expr) and isinstance(Linear("x", 4, 8).d_out, Expr)

@@ -104,3 +104,8 @@ def test_cli_plot_errors(args, tmp_path):
     out = subprocess.run([sys.executable, "-m", "symparams.cli", "plot", *args, "-o", str(tmp_path / "x.png")],
                          capture_output=True, text=True)
     assert out.returncode == 2 and out.stdout == "" and out.stderr.count("\n") == 1
+
+
+def test_memory_bytes_pieces():
+    m = symparams.model("gpt2")
+    assert [p.key for p in plot.memory_bytes(m, mode="inference").pieces] == ["weights", "kv_cache"]

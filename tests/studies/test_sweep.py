@@ -164,3 +164,10 @@ def test_exact_grid_of_each_inner_degree(coeffs, hs, ss):
 def test_exact_grid_of_an_inner_axis_the_formula_lacks():
     sweep = grid(3 * h**2, {"h": [2, 5], "s": [1, 7, 9]})
     assert sweep.values == [[12, 12, 12], [75, 75, 75]]
+
+
+def test_fit_beyond_int64_returns_exact_costs():
+    # the fast grid falls back to exact object arrays past int64: their costs are plain ints
+    found = fit(12 * l * h**2, 10**40, {"h": [10**12], "l": [10**6, 10**7]}, mode="fast")
+    assert sorted(row["cost"] for row in found) == [12 * 10**30, 12 * 10**31]
+    assert all(type(row["cost"]) is int for row in found)
