@@ -3,8 +3,10 @@
 ``fixtures/golden.json.gz`` holds, for each preset and bundled Hugging Face config, the JSON of
 ``count`` (the default workload, and batch-2 ones under masked-pair / elementwise, Kaplan / 18-byte /
 selective-recompute / MAC, and PaLM / full-recompute / causal-half / fp32 conventions), of ``compare``
-under two conventions, of ``derive`` for every cost, and of ``formula`` for each architecture; each error the command gives instead (its stderr line);
-and, for each plot, the data its figure holds (titles, labels, scales, every line's and bar's
+under two conventions, of ``derive`` for every cost, and of ``formula`` for each architecture; each
+error the command gives instead (its stderr line); each component's own tables (tensors, matmuls and
+their backward, saved tensors, op outputs, elementwise FLOPs, KV cache); the classic GPT's saved-tensor
+tables; the message of every refused variant of the mutation record; and, for each plot, the data its figure holds (titles, labels, scales, every line's and bar's
 numbers, colours and styles, every text). ``tests/reports/test_golden.py`` and
 ``tests/studies/test_plot_golden.py`` recompute them and compare, so a change in any name, note,
 formula, number or drawing shows up as a diff.
@@ -84,6 +86,72 @@ def model_outputs(name: str) -> dict:
 
 def formula_outputs(name: str) -> dict:
     return {" ".join(args): run(args) for args in (["formula", name, "--json"], ["formula", name, "--json", "--leading"])}
+
+
+def _act(a) -> list:
+    return [a.name, str(a.numel), a.role, a.split, bool(a.quadratic)]
+
+
+def _mm(mm) -> list:
+    return [mm.name, str(mm.m), str(mm.k), str(mm.n), str(mm.count), mm.kind, str(mm.pairs)]
+
+
+def component_tables(name: str) -> list:
+    """Each distinct component of the model (and of its head model): what it says of its own shapes and costs,
+    as strings of SymPy expressions: tensors, matmuls (and their backward), saved tensors with and without
+    dropout, op outputs, elementwise FLOPs, KV-cache elements."""
+    import symparams
+    from symparams.symbols import b, s
+
+    arch = symparams.model(name).architecture
+    seen, out = set(), []
+    for a in (arch, arch.head_model) if arch.head_model is not None else (arch,):
+        for c, _ in a.parts():
+            if repr(c) in seen:
+                continue
+            seen.add(repr(c))
+            out.append({
+                "component": repr(c), "label": getattr(c, "label", None),
+                "tensors": [[t.name, [str(d) for d in t.shape], t.trainable] for t in c.tensors()],
+                "matmuls": [[_mm(mm), *map(_mm, mm.backward())] for mm in c.matmuls(b, s)],
+                "saved": [_act(x) for x in c.saved_activations(b, s)],
+                "saved without dropout": [_act(x) for x in c.saved_activations(b, s, dropout=False)],
+                "op outputs": [_act(x) for x in c.op_outputs(b, s)],
+                "elementwise": str(c.elementwise_flops(b, s)), "kv cache": str(c.kv_cache_elements(b, s)),
+            })
+    return out
+
+
+def saved_tensor_tables() -> dict:
+    """``saved_tensors`` (eager PyTorch autograd, the classic GPT only) under each option."""
+    import symparams
+    from symparams.costs.saved_tensors import saved_tensors
+
+    out = {}
+    for name in ("gpt2", "gpt-classic"):
+        arch = symparams.model(name).architecture if name == "gpt2" else __import__(
+            "symparams.families", fromlist=["architecture"]).architecture(name)
+        for dropout in (True, False):
+            for loss in (True, False):
+                bd = saved_tensors(arch, dtype="fp32", stats_dtype="fp32", dropout=dropout, loss=loss)
+                out[f"{name} dropout={dropout} loss={loss}"] = {
+                    "convention": bd.convention, "total": str(bd.total),
+                    "pieces": [[p.key, p.label, str(p.expr)] for p in bd.pieces]}
+    return out
+
+
+def refusals() -> dict:
+    """symparams' message for every variant of the mutation record it refuses."""
+    from symparams.errors import SymparamsError
+    from symparams.hf import from_hf_config
+
+    out = {}
+    for v in json.loads(gzip.decompress((PATH.parent / "mutation_variants.json.gz").read_bytes()))["variants"]:
+        try:
+            from_hf_config(v["config"])
+        except SymparamsError as exc:
+            out[v["label"]] = str(exc)
+    return out
 
 
 def _number(x):
@@ -176,6 +244,8 @@ def load() -> dict:
 
 def main() -> None:
     data = {"models": {name: model_outputs(name) for name in model_names()},
+            "components": {name: component_tables(name) for name in model_names()},
+            "saved tensors": saved_tensor_tables(), "refusals": refusals(),
             "formulas": {name: formula_outputs(name) for name in architecture_names()},
             "plots": plot_outputs()}
     raw = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()

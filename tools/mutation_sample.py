@@ -68,7 +68,8 @@ def tally(sample: list[str]) -> dict:
 TABLES = re.compile(r"\.x__(fields|bert_fields|family)__mutmut_|\.x_with_defaults__mutmut_")
 #: the tests that read the field tables: class defaults, parameter counts, the recorded variants, the errors
 TABLE_TESTS = ["tests/hf/test_class_defaults.py", "tests/hf/test_params.py", "tests/hf/test_recorded_variants.py",
-               "tests/hf/test_errors.py", "tests/hf/test_transformers_rules.py"]
+               "tests/hf/test_errors.py", "tests/hf/test_transformers_rules.py", "tests/hf/test_edge_paths.py",
+               "tests/reports/test_golden.py"]
 
 
 def fresh(n: int, seed: int) -> dict:

@@ -176,3 +176,16 @@ def test_registry_costs_of_training_state_memory_and_saved_tensors():
     assert "no dropout" in saved_tensors(arch, dropout=False).convention
     assert matmul_flops(arch) == breakdown(arch, "forward_flops", parse_convention("default")).total
     assert isinstance(Linear("x", 4, 8).d_in, Expr) and isinstance(Linear("x", 4, 8).d_out, Expr)
+
+
+def test_t5_encoder_length_defaults_to_n_positions(tmp_path):
+    import json
+
+    from symparams.reports.count import count_json
+
+    t5 = {"model_type": "t5", "d_model": 64, "num_layers": 1, "num_heads": 4, "d_kv": 16, "d_ff": 96,
+          "vocab_size": 32}
+    path = tmp_path / "t5.json"
+    path.write_text(json.dumps({**t5, "n_positions": 48}))
+    assert count_json(str(path), decoder_seq=8)["workload"]["seq"] == 48  # the encoder reads n_positions tokens
+    assert from_hf_config(t5).params.total > 0  # n_positions is optional

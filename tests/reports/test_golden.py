@@ -30,3 +30,20 @@ def test_formula_outputs_equal_the_golden_record(name):
     for key, value in golden.formula_outputs(name).items():
         diff = first_difference(value, GOLDEN["formulas"][name][key])
         assert diff is None, f"symparams {key}: {diff} (after a deliberate change: python tests/golden.py)"
+
+
+@pytest.mark.parametrize("name", golden.model_names())
+def test_component_tables_equal_the_golden_record(name):
+    diff = first_difference(golden.component_tables(name), GOLDEN["components"][name])
+    assert diff is None, f"{name} components: {diff} (after a deliberate change: python tests/golden.py)"
+
+
+def test_saved_tensor_tables_equal_the_golden_record():
+    diff = first_difference(golden.saved_tensor_tables(), GOLDEN["saved tensors"])
+    assert diff is None, f"saved tensors: {diff} (after a deliberate change: python tests/golden.py)"
+
+
+def test_refusal_messages_equal_the_golden_record():
+    assert len(GOLDEN["refusals"]) >= 300  # the mutation record's refused variants
+    diff = first_difference(golden.refusals(), GOLDEN["refusals"])
+    assert diff is None, f"refusals: {diff} (after a deliberate change: python tests/golden.py)"
