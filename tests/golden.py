@@ -185,8 +185,13 @@ def figure_data(fig) -> list[dict]:
                          "height": _number(p.get_height()), "color": to_hex(p.get_facecolor()),
                          "label": p.get_label()}
                         for p in ax.patches if hasattr(p, "get_width")],
-            "texts": [{"text": t.get_text(), "xy": _numbers(t.get_position()), "size": _number(t.get_fontsize())}
-                      for t in ax.texts],
+            "texts": [{"text": t.get_text(), "xy": _numbers(t.get_position()), "size": _number(t.get_fontsize()),
+                       "align": [t.get_ha(), t.get_va()], "color": to_hex(t.get_color())} for t in ax.texts],
+            "legend title": None if legend is None else [legend.get_title().get_text(),
+                                                         _number(legend.get_title().get_fontsize())],
+            "collections": [{"label": c.get_label(), "alpha": c.get_alpha()} for c in ax.collections],
+            "suptitle": None if fig._suptitle is None else [fig._suptitle.get_text(),
+                                                            _number(fig._suptitle.get_fontsize())],
         })
     return axes
 

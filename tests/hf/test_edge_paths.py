@@ -189,3 +189,19 @@ def test_t5_encoder_length_defaults_to_n_positions(tmp_path):
     path.write_text(json.dumps({**t5, "n_positions": 48}))
     assert count_json(str(path), decoder_seq=8)["workload"]["seq"] == 48  # the encoder reads n_positions tokens
     assert from_hf_config(t5).params.total > 0  # n_positions is optional
+
+
+def test_opt_projections_between_a_narrower_embedding_and_the_width():
+    opt = {"model_type": "opt", "hidden_size": 64, "num_hidden_layers": 1, "num_attention_heads": 4, "ffn_dim": 96,
+           "vocab_size": 32, "max_position_embeddings": 16, "word_embed_proj_dim": 32}
+    names = [c.name for c, _ in from_hf_config(opt).architecture.parts() if c.key == "projection"]
+    assert names == ["project_in", "project_out"], names  # transformers' module names
+
+
+def test_negative_powers_evaluate_exactly():
+    from fractions import Fraction
+
+    from symparams.symbols import a, h
+    from symparams.values import evaluate_exact, normalize_values
+
+    assert evaluate_exact(h / a**2 + h / a**3, normalize_values({"h": 12, "a": 2})) == Fraction(3) + Fraction(3, 2)

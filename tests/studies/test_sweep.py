@@ -171,3 +171,8 @@ def test_fit_beyond_int64_returns_exact_costs():
     found = fit(12 * l * h**2, 10**40, {"h": [10**12], "l": [10**6, 10**7]}, mode="fast")
     assert sorted(row["cost"] for row in found) == [12 * 10**30, 12 * 10**31]
     assert all(type(row["cost"]) is int for row in found)
+
+
+def test_fit_costs_are_python_ints_in_int64_too():
+    found = fit(12 * l * h**2, 10**12, {"h": [64, 128], "l": [2, 4]}, mode="fast")
+    assert found and all(type(row["cost"]) is int for row in found)
