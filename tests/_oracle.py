@@ -81,3 +81,21 @@ def workload(cfg, seq):
     if arch.components("patch_embedding"):
         return max(seq, 2), {}
     return seq, {}
+
+
+def symparams_figures(cfg, batch, seq):
+    """``(params, buffers, forward FLOPs, KV-cache elements)`` symparams gives for a forward of ``batch`` ×
+    ``seq`` tokens (lengths as :func:`workload` sets them), or the ``SymparamsError`` it raises: what the
+    mutation suite compares with transformers and its record replays."""
+    import copy
+
+    import symparams
+    from symparams.errors import SymparamsError
+
+    try:
+        m = symparams.from_hf_config(copy.deepcopy(cfg))
+        seq, lengths = workload(cfg, seq)
+        return (m.params.total, m.buffers.total, m.forward_flops(batch=batch, seq=seq, **lengths).total,
+                m.kv_cache_elements(batch=batch, tokens=seq, **lengths))
+    except SymparamsError as exc:
+        return exc

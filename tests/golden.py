@@ -124,13 +124,12 @@ def component_tables(name: str) -> list:
 
 def saved_tensor_tables() -> dict:
     """``saved_tensors`` (eager PyTorch autograd, the classic GPT only) under each option."""
-    import symparams
     from symparams.costs.saved_tensors import saved_tensors
+    from symparams.families import architecture
 
     out = {}
     for name in ("gpt2", "gpt-classic"):
-        arch = symparams.model(name).architecture if name == "gpt2" else __import__(
-            "symparams.families", fromlist=["architecture"]).architecture(name)
+        arch = architecture(name)
         for dropout in (True, False):
             for loss in (True, False):
                 bd = saved_tensors(arch, dtype="fp32", stats_dtype="fp32", dropout=dropout, loss=loss)

@@ -15,10 +15,13 @@ import re
 import sys
 from pathlib import Path
 
-#: mutants left out of the score (tools/EQUIVALENT_MUTANTS.md): the families' test-config samplers, and the
-#: functions that build field tables at import, before mutmut forks (their mutants are never active)
-EXCLUDED = re.compile(r"\.x__(sample|text_sample|sample_multimodal|fields|bert_fields|family)__mutmut_"
-                      r"|\.x_with_defaults__mutmut_|^symparams\.families\.sampling\.")
+#: the functions that build field tables at import, before mutmut forks (their mutants are active only in a
+#: fresh process: :func:`fresh`), and the families' test-config samplers
+_TABLE_BUILDERS = r"\.x__(fields|bert_fields|family)__mutmut_|\.x_with_defaults__mutmut_"
+_SAMPLERS = r"\.x__(sample|text_sample|sample_multimodal)__mutmut_|^symparams\.families\.sampling\."
+TABLES = re.compile(_TABLE_BUILDERS)
+#: mutants left out of the sampled score (tools/EQUIVALENT_MUTANTS.md)
+EXCLUDED = re.compile(f"{_SAMPLERS}|{_TABLE_BUILDERS}")
 
 
 def _metas():
@@ -64,8 +67,6 @@ def tally(sample: list[str]) -> dict:
             "no tests": sorted(n for n, v in verdicts.items() if v == "no tests")}
 
 
-#: the functions that build field tables at import (their mutants are active only in a fresh process)
-TABLES = re.compile(r"\.x__(fields|bert_fields|family)__mutmut_|\.x_with_defaults__mutmut_")
 #: the tests that read the field tables: class defaults, parameter counts, the recorded variants, the errors
 TABLE_TESTS = ["tests/hf/test_class_defaults.py", "tests/hf/test_params.py", "tests/hf/test_recorded_variants.py",
                "tests/hf/test_errors.py", "tests/hf/test_transformers_rules.py", "tests/hf/test_edge_paths.py",

@@ -27,12 +27,12 @@ def head_size(f) -> tuple[Expr, int]:
     """``(d_head expression, its value)``: ``d_head`` if ``head_dim`` is given, else ``h/a``
     (then ``hidden_size`` must divide by the heads)."""
     hidden, heads = f.size("hidden"), f.size("heads")
-    if "head_dim" not in f.table and "head_dim" in f.raw.data and f.raw.data["head_dim"] is None:
-        raise f.error("field 'head_dim' = null: this family has no head_dim, but transformers would read the "
-                      "null (getattr(config, 'head_dim', ...)) and fail; expected no head_dim")
-    if "head_dim" not in f.table and f.raw.data.get("head_dim") is not None:
+    if "head_dim" not in f.table and "head_dim" in f.raw.data:
         # the family's attention ignores it, but transformers' rotary tables read config.head_dim
         stray = f.raw.data["head_dim"]
+        if stray is None:
+            raise f.error("field 'head_dim' = null: this family has no head_dim, but transformers would read the "
+                          "null (getattr(config, 'head_dim', ...)) and fail; expected no head_dim")
         if stray != (hidden // heads if hidden % heads == 0 else None) or isinstance(stray, bool):
             raise f.error(f"field 'head_dim' = {stray!r}: this family's attention uses hidden_size / "
                           f"num_attention_heads ({hidden} / {heads}) and has no head_dim, but transformers would "
@@ -82,11 +82,17 @@ ROPE_TYPES = {"default": (), "linear": ("factor",), "dynamic": ("factor",), "yar
               "proportional": ()}
 
 
-def _rope_dicts(f, rotary: bool = True) -> tuple[str, list[dict]]:
+def _rope_kind(d: dict) -> str:
+    """A RoPE dict's type as transformers reads it: ``rope_type``, else the legacy ``type``, else default."""
+    return d.get("rope_type", d.get("type", "default"))
+
+
+def _rope_dicts(f, fills: bool = True) -> tuple[str, list[dict]]:
     """The config's RoPE dict(s) as transformers reads them: ``rope_scaling`` if set, else
     ``rope_parameters``; one dict, or one per layer type (nested). Each is checked: a known
-    ``rope_type`` with the keys it requires (a model without rotary positions does not fill
-    ``original_max_position_embeddings`` in from ``max_position_embeddings``: ``rotary=False``)."""
+    ``rope_type`` with the keys it requires (a config class that does not fill RoPE dicts in — no
+    rotary positions, or GPT-J's — takes no ``original_max_position_embeddings`` from
+    ``max_position_embeddings``: ``fills=False``)."""
     for name in ("rope_scaling", "rope_parameters"):  # transformers reads both as dicts, the unused one too
         given = f.raw.data.get(name)
         if given is not None and not isinstance(given, dict):
@@ -103,13 +109,13 @@ def _rope_dicts(f, rotary: bool = True) -> tuple[str, list[dict]]:
     for d in dicts:
         if not isinstance(d, dict):
             raise f.error(f"field {key!r} holds {d!r}, which must be an object")
-        kind = d.get("rope_type", d.get("type", "default"))
+        kind = _rope_kind(d)
         if kind not in ROPE_TYPES:
             raise f.error(f"field {key!r} has rope_type {kind!r}, which transformers cannot build; expected one "
                           f"of: {', '.join(ROPE_TYPES)}")
         missing = [k for k in ROPE_TYPES[kind] if k not in d]
         if kind in ("yarn", "llama3", "longrope") and "original_max_position_embeddings" not in d \
-                and "original_max_position_embeddings" not in f.raw.data and not (rotary and "positions" in f.table):
+                and "original_max_position_embeddings" not in f.raw.data and not (fills and "positions" in f.table):
             missing.append("original_max_position_embeddings")  # no max_position_embeddings to default it to
         if missing:
             raise f.error(f"field {key!r} with rope_type {kind!r} needs {', '.join(map(repr, missing))} "
@@ -122,7 +128,7 @@ def check_rope_types(f, allowed, why: str) -> list[dict]:
     rule); returns the dicts."""
     key, dicts = _rope_dicts(f)
     for d in dicts:
-        kind = d.get("rope_type", d.get("type", "default"))
+        kind = _rope_kind(d)
         if kind not in allowed:
             raise f.error(f"field {key!r} has rope_type {kind!r}; {why}")
     return dicts
@@ -147,7 +153,7 @@ def check_rope_head_dim(f, *, absent: bool) -> None:
     if f.raw.data.get("head_dim") is not None or ("head_dim" not in f.raw.data and not absent):
         return
     key, dicts = _rope_dicts(f)
-    scaled = sorted({d.get("rope_type", d.get("type", "default")) for d in dicts} & {"dynamic", "yarn", "longrope"})
+    scaled = sorted({_rope_kind(d) for d in dicts} & {"dynamic", "yarn", "longrope"})
     if scaled:
         raise f.error(f"field {key!r} has rope_type {scaled[0]!r}, whose tables read config.head_dim, and this "
                       "family's config class leaves head_dim None (transformers fails); give head_dim explicitly")
@@ -283,7 +289,7 @@ def _check_rope_config(f, dicts: list[dict], fills: bool) -> None:
     checked against a ``max_position_embeddings`` it does not have."""
     names = {k for spec in f.table.values() for k in (spec.key, *spec.aliases)} | set(f.raw.data)
     for d in dicts:
-        kind = d.get("rope_type", d.get("type", "default"))
+        kind = _rope_kind(d)
         if kind in ("llama3", "proportional") and "rope_theta" not in d and not fills:
             raise f.error(f"RoPE rope_type {kind!r} needs 'rope_theta' in the dict: this family's config class has "
                           "no rope_theta to fill it in (transformers refuses it without)")
@@ -292,7 +298,7 @@ def _check_rope_config(f, dicts: list[dict], fills: bool) -> None:
                           "this family's config class does not have (it fails); expected another rope_type or none")
 
 
-def check_config_keys(f, arch, fam=None) -> None:
+def check_config_keys(f, arch, fam) -> None:
     """What transformers reads from every config whatever the family, checked for every family
     (:func:`symparams.hf.build` calls it on each built architecture, with its family ``fam``): the RoPE
     dict (validated even without rotary positions, and by the family's config-class rules), ``pad_token_id`` against the token table where the family builds it as
@@ -301,11 +307,11 @@ def check_config_keys(f, arch, fam=None) -> None:
     attention does not read them and the model caches K and V: the cache would hold other tokens
     than the attention uses."""
     rotary = any(c.key == "rope" for c, _ in arch.parts())
-    fills = rotary if fam is None or fam.rope_theta is None else fam.rope_theta
-    _check_rope_config(f, _rope_dicts(f, rotary=fills)[1], fills)
+    fills = rotary if fam.rope_theta is None else fam.rope_theta
+    _check_rope_config(f, _rope_dicts(f, fills)[1], fills)
     if "pad" in f.table:
         check_padding(f)
-    if fam is not None and fam.heads_divide_hidden and f.size("hidden") % f.size("heads"):
+    if fam.heads_divide_hidden and f.size("hidden") % f.size("heads"):
         raise f.error(f"field {f.key('hidden')!r} = {f.size('hidden')} is not divisible by {f.key('heads')!r} = "
                       f"{f.size('heads')}: this family's config class refuses it even with a head_dim; expected "
                       "hidden_size % num_attention_heads == 0")

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from symparams.errors import OptionError
+from symparams.studies.analysis import largest_where
 from symparams.studies.plan import TrainingPlan, estimate
 
 __all__ = ["Fit", "fit", "largest_micro_batch", "smallest_model_parallel"]
@@ -62,13 +63,8 @@ def largest_micro_batch(model, plan: TrainingPlan, budget: int) -> tuple[int, in
                 break
             best = (b, total)
         return best
-    low, high = 0, 1
-    while fits(high) is not None:  # doubling: memory grows linearly in b
-        low, high = high, 2 * high
-    while high - low > 1:
-        mid = (low + high) // 2
-        low, high = (mid, high) if fits(mid) is not None else (low, mid)
-    return (low, fits(low)) if low else (0, None)
+    best = largest_where(lambda b: fits(b) is not None)  # memory grows linearly in b
+    return (best, fits(best)) if best else (0, None)
 
 
 def smallest_model_parallel(model, plan: TrainingPlan, budget: int, *, gpus_per_node: int = 8):

@@ -37,12 +37,12 @@ from collections import Counter
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import symparams
 from symparams.errors import SymparamsError
 from symparams.families import FAMILIES
 from symparams.hf.fields import ACTIVATIONS, WEIGHTED_ACTIVATIONS
 
 from _oracle import workload, FIXTURE_NAMES, fixture, flops_mode, require_oracle
+from _oracle import symparams_figures as _symparams
 
 pytestmark = pytest.mark.oracle
 
@@ -189,7 +189,6 @@ def _transformers(cfg, b, s):
     import math
 
     import torch
-    from torch.utils.flop_counter import FlopCounterMode
 
     from symparams.testing import oracle
 
@@ -216,16 +215,6 @@ def _transformers(cfg, b, s):
     except Exception as exc:  # noqa: BLE001 - any refusal of transformers' config, constructor or forward
         return exc
     return int(params), int(buffers), int(flops), int(kv)
-
-
-def _symparams(cfg, b, s):
-    try:
-        m = symparams.from_hf_config(copy.deepcopy(cfg))
-        s, lengths = _lengths(cfg, s)
-        return (m.params.total, m.buffers.total, m.forward_flops(batch=b, seq=s, **lengths).total,
-                m.kv_cache_elements(batch=b, tokens=s, **lengths))
-    except SymparamsError as exc:
-        return exc
 
 
 @settings(max_examples=VARIANTS, suppress_health_check=list(HealthCheck), deadline=None)
